@@ -1,0 +1,1 @@
+"""lecture_assets package."""
