@@ -194,6 +194,9 @@ class ContentScores:
     chapters: list[Chapter]
     candidates: list[CandidateWindow]
     method: str
+    # per-sentence teaching value in [0, 1], independent of the user's clip options so a
+    # re-cut with other lengths re-runs segment selection only
+    sentence_scores: list[float] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
