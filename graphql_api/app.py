@@ -1,0 +1,104 @@
+"""The FastAPI app: GraphQL at /graphql (HTTP + websockets), health checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.fastapi import GraphQLRouter
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+
+from graphql_api.auth import TokenRegistry
+from graphql_api.context import AppState, Context
+from graphql_api.schema import build_schema
+from graphql_api.services import JobService
+from lecture_assets.resources_by_settings import s3_storage
+from resources.job_store import JobStoreResource
+from resources.settings import Settings, get_settings
+from resources.storage import StorageResource
+
+
+class LectureGraphQLRouter(GraphQLRouter[Context, None]):
+    """GraphQL router that authenticates websockets in connection_init."""
+
+    async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
+        params = context.connection_params or {}
+        raw = params.get("authorization") or params.get("Authorization") or params.get("token")
+        owner = context.state.tokens.owner_for(str(raw) if raw else None)
+        if owner is None:
+            raise ConnectionRejectionError({"message": "unknown or missing API token"})
+        context.owner = owner
+        return None
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    storage: StorageResource | None = None,
+    job_store: JobStoreResource | None = None,
+) -> FastAPI:
+    """Build the API for these settings (tests pass their own storage and job store)."""
+    settings = settings or get_settings()
+    store = job_store or JobStoreResource(url=settings.resolved_job_store_url)
+    store.migrate()
+    state = AppState(
+        service=JobService(settings, store, storage or s3_storage(settings)),
+        tokens=TokenRegistry.from_tokens(settings.token_owners()),
+    )
+
+    async def context_getter(request: Request = None, websocket: WebSocket = None) -> Context:  # type: ignore[assignment]
+        conn: Any = request or websocket
+        owner = state.tokens.owner_for(conn.headers.get("authorization")) if conn else None
+        return Context(state, owner)
+
+    router = LectureGraphQLRouter(
+        build_schema(),
+        context_getter=context_getter,
+        graphql_ide="graphiql" if settings.environment != "production" else None,
+        subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL],
+    )
+    app = FastAPI(title="Lecture Highlights API")
+    app.state.lecture = state
+    origins = [o.strip() for o in settings.cors_origins.split(",") if o.strip()]
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type"],
+        )
+    app.include_router(router, prefix="/graphql")
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz() -> JSONResponse:
+        checks: dict[str, str] = {}
+        try:
+            store.ping()
+            checks["job_store"] = "ok"
+        except Exception as exc:
+            checks["job_store"] = f"unreachable: {type(exc).__name__}"
+        try:
+            state.service.storage.list("uploads/__ready__/")
+            next(iter(state.service.storage.list("uploads/__ready__/")), None)
+            checks["storage"] = "ok"
+        except Exception as exc:
+            checks["storage"] = f"unreachable: {type(exc).__name__}"
+        ok = all(v == "ok" for v in checks.values())
+        body: dict[str, Any] = {"status": "ok" if ok else "degraded", "checks": checks}
+        if not ok:
+            body = {"error": {"code": "NOT_READY", "message": "a dependency is down", "details": checks}}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    return app
+
+
+def app_factory() -> FastAPI:
+    """Entry for `uvicorn --factory graphql_api.app:app_factory`."""
+    return create_app()

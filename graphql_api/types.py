@@ -1,0 +1,223 @@
+"""GraphQL types, each built from a domain object by `from_domain` so nothing else leaks."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from resources.jobs import Job as DomainJob
+from resources.jobs import JobEvent as DomainEvent
+
+
+@strawberry.enum
+class JobStatus(Enum):
+    # lower-case values on the wire: scripts compare against `queued ... cancelled`
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+    cancelled = "cancelled"
+
+
+@strawberry.type
+class JobError:
+    code: str
+    message: str
+
+
+@strawberry.type
+class Clip:
+    index: int
+    start: float
+    end: float
+    duration: float
+    score: float
+    title: str
+    reason: str
+    video_url: str
+    srt_url: str
+    vtt_url: str
+    thumbnail_url: str
+
+
+@strawberry.type
+class Chapter:
+    start: float
+    end: float
+    title: str
+
+
+@strawberry.type
+class SourceInfo:
+    duration_s: float
+    width: int
+    height: int
+    fps: float
+
+
+@strawberry.type
+class Job:
+    id: strawberry.ID
+    status: JobStatus
+    stage: str
+    progress: float
+    eta_seconds: float | None
+    message: str
+    filename: str
+    created_at: datetime
+    updated_at: datetime
+    error: JobError | None
+
+    @classmethod
+    def from_domain(cls, job: DomainJob) -> Job:
+        error = None
+        if job.error_code:
+            error = JobError(code=job.error_code, message=job.error_message or "")
+        return cls(
+            id=strawberry.ID(job.id),
+            status=JobStatus(job.status.value),
+            stage=job.stage,
+            progress=job.percent,
+            eta_seconds=job.eta_s,
+            message=job.message,
+            filename=job.filename,
+            created_at=job.created_at,
+            updated_at=job.updated_at,
+            error=error,
+        )
+
+    @strawberry.field(description="Rendered clips with presigned download URLs.")
+    async def clips(self, info: strawberry.Info) -> list[Clip]:
+        manifest = await info.context.manifest_loader.load(str(self.id))
+        job = await info.context.job_loader.load(str(self.id))
+        if not manifest or job is None:
+            return []
+        service = info.context.service
+        stem = job.filename.rsplit(".", 1)[0]
+        return [
+            Clip(
+                index=c["index"],
+                start=c["start"],
+                end=c["end"],
+                duration=c.get("duration_s", c["end"] - c["start"]),
+                score=c["score"],
+                title=c["title"],
+                reason=c.get("reason", ""),
+                video_url=service.url_for(job, c["video"], f"{stem}-clip{c['index']}.mp4"),
+                srt_url=service.url_for(job, c["srt"], f"{stem}-clip{c['index']}.srt"),
+                vtt_url=service.url_for(job, c["vtt"], f"{stem}-clip{c['index']}.vtt"),
+                thumbnail_url=service.url_for(job, c["thumbnail"]),
+            )
+            for c in manifest.get("clips", [])
+        ]
+
+    @strawberry.field(description="Chapters of the lecture, with titles.")
+    async def chapters(self, info: strawberry.Info) -> list[Chapter]:
+        manifest = await info.context.manifest_loader.load(str(self.id))
+        topics: list[dict[str, Any]] = (manifest or {}).get("topics", [])
+        return [Chapter(start=t["start"], end=t["end"], title=t["title"]) for t in topics]
+
+    @strawberry.field(description="Duration, size and frame rate of the uploaded video.")
+    async def source(self, info: strawberry.Info) -> SourceInfo | None:
+        manifest = await info.context.manifest_loader.load(str(self.id))
+        src = (manifest or {}).get("source")
+        if not src:
+            return None
+        return SourceInfo(
+            duration_s=src["duration_s"], width=src["width"], height=src["height"], fps=src["fps"]
+        )
+
+    @strawberry.field(description="Presigned URL of the CMX3600 edit decision list.")
+    async def edl_url(self, info: strawberry.Info) -> str | None:
+        manifest = await info.context.manifest_loader.load(str(self.id))
+        job = await info.context.job_loader.load(str(self.id))
+        if not manifest or not manifest.get("edl") or job is None:
+            return None
+        return str(info.context.service.url_for(job, manifest["edl"]))
+
+
+@strawberry.type
+class UploadTicket:
+    job: Job
+    upload_url: str
+    upload_headers: JSON
+    expires_at: datetime
+
+
+@strawberry.type
+class ProgressEvent:
+    status: JobStatus
+    stage: str
+    percent: float
+    eta_seconds: float | None
+    message: str
+
+    @classmethod
+    def from_domain(cls, event: DomainEvent | DomainJob) -> ProgressEvent:
+        percent = event.percent
+        return cls(
+            status=JobStatus(event.status.value),
+            stage=event.stage,
+            percent=percent,
+            eta_seconds=event.eta_s,
+            message=event.message,
+        )
+
+
+@strawberry.type
+class ValidationError:
+    code: str
+    message: str
+    field: str | None = None
+
+
+@strawberry.type
+class NotFoundError:
+    code: str
+    message: str
+
+
+@strawberry.type
+class QuotaExceededError:
+    code: str
+    message: str
+    retry_after_seconds: int
+
+
+@strawberry.type
+class AuthError:
+    code: str
+    message: str
+
+
+CreateUploadResult = Annotated[
+    UploadTicket | ValidationError | QuotaExceededError | AuthError,
+    strawberry.union("CreateUploadResult"),
+]
+
+
+@strawberry.input
+class JobOptionsInput:
+    max_clips: int | None = None
+    min_seconds: float | None = None
+    max_seconds: float | None = None
+    layout: str | None = None
+    caption_style: str | None = None
+    language: str | None = None
+
+
+@strawberry.input
+class CreateUploadInput:
+    filename: str
+    content_type: str
+    size_bytes: float = strawberry.field(description="Size of the file in bytes.")
+    options: JobOptionsInput | None = None
+
+
+def headers_json(headers: dict[str, str]) -> JSON:
+    return json.loads(json.dumps(headers))  # type: ignore[no-any-return]

@@ -1,0 +1,93 @@
+"""`silence_map` and `transcript`: where the lecturer speaks, and what they say."""
+
+from __future__ import annotations
+
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from lecture_assets import keys
+from lecture_assets.analysis.models import SourceInfo, SpeechMap
+from lecture_assets.analysis.silence import detect_silences
+from lecture_assets.assets.common import duration_meta, load, run_stage, save
+from lecture_assets.assets.source import AUDIO_NAME, PROBE_NAME
+from lecture_assets.partitions import lectures
+from resources.ai import TranscriberResource
+from resources.job_store import JobStoreResource
+from resources.progress import ProgressResource
+from resources.storage import StorageResource
+from resources.workdir import WorkdirResource
+
+
+@asset(partitions_def=lectures, group_name="lecture", deps=["source_video"], kinds={"python"})
+def silence_map(
+    context: AssetExecutionContext,
+    storage: StorageResource,
+    job_store: JobStoreResource,
+    workdir: WorkdirResource,
+    progress: ProgressResource,
+) -> MaterializeResult:
+    """Speech regions, silences and loudness over the whole lecture."""
+    job_id = context.partition_key
+    with run_stage(context, job_store, progress, "silence_map") as stage:
+        wav = workdir.fetch(storage, job_id, keys.artifact(job_id, "source_video", AUDIO_NAME))
+        speech = detect_silences(wav)
+        save(storage, job_id, "silence_map", "silence_map.json", speech)
+    spoken = sum(i.duration for i in speech.speech)
+    longest = max((s.duration for s in speech.silences), default=0.0)
+    return MaterializeResult(
+        metadata={
+            "method": MetadataValue.text(speech.method),
+            "speech_ratio": MetadataValue.float(round(spoken / max(speech.duration_s, 1e-6), 3)),
+            "speech_regions": MetadataValue.int(len(speech.speech)),
+            "silences": MetadataValue.int(len(speech.silences)),
+            "longest_silence_s": MetadataValue.float(round(longest, 2)),
+            "noise_floor_dbfs": MetadataValue.float(round(speech.loudness.noise_floor_dbfs, 1)),
+            **duration_meta(stage, speech.duration_s),
+        }
+    )
+
+
+@asset(
+    partitions_def=lectures,
+    group_name="lecture",
+    deps=["source_video", "silence_map"],
+    kinds={"python"},
+    op_tags={"lecture/asr": "true"},
+)
+def transcript(
+    context: AssetExecutionContext,
+    storage: StorageResource,
+    job_store: JobStoreResource,
+    workdir: WorkdirResource,
+    progress: ProgressResource,
+    transcriber: TranscriberResource,
+) -> MaterializeResult:
+    """Timestamped words and segments of everything said."""
+    job_id = context.partition_key
+    with run_stage(context, job_store, progress, "transcript") as stage:
+        wav = workdir.fetch(storage, job_id, keys.artifact(job_id, "source_video", AUDIO_NAME))
+        speech = load(storage, job_id, "silence_map", "silence_map.json", SpeechMap)
+        info = load(storage, job_id, "source_video", PROBE_NAME, SourceInfo)
+        engine = transcriber.build()
+        result = engine.transcribe(
+            wav,
+            speech=speech,
+            language=stage.job.options.language,
+            on_progress=lambda f: stage.report(f, f"transcribing: {f * 100:.0f}% of the audio"),
+        )
+        save(storage, job_id, "transcript", "transcript.json", result)
+    words = len(result.words)
+    return MaterializeResult(
+        metadata={
+            "model": MetadataValue.text(result.model),
+            "language": MetadataValue.text(result.language),
+            "segments": MetadataValue.int(len(result.segments)),
+            "words": MetadataValue.int(words),
+            "empty_reason": MetadataValue.text(result.reason or ""),
+            "preview": MetadataValue.md(_preview(result.text)),
+            **duration_meta(stage, info.duration_s),
+        }
+    )
+
+
+def _preview(text: str, limit: int = 600) -> str:
+    return text[:limit] + ("…" if len(text) > limit else "") if text else "_(no speech found)_"

@@ -1,0 +1,143 @@
+"""`highlight_clips`: render every chosen segment, upload it with captions, write the manifest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from lecture_assets import keys
+from lecture_assets.analysis.captions import CaptionStyle, build_cues, write_ass, write_srt, write_vtt
+from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clips, write_edl
+from lecture_assets.analysis.models import (
+    HighlightPlan,
+    ScreenLayout,
+    SourceInfo,
+    SpeechMap,
+    Transcript,
+)
+from lecture_assets.assets.common import duration_meta, load, run_stage
+from lecture_assets.assets.source import PROBE_NAME
+from lecture_assets.manifest import ClipFiles, build_manifest
+from lecture_assets.partitions import lectures
+from resources.job_store import JobStoreResource
+from resources.jobs import JobStatus
+from resources.media import MediaResource
+from resources.progress import ProgressResource
+from resources.storage import StorageResource
+from resources.workdir import WorkdirResource
+
+CLIP_FILES = {"video": "clip.mp4", "srt": "clip.srt", "vtt": "clip.vtt", "thumbnail": "thumb.jpg"}
+
+
+@asset(
+    partitions_def=lectures,
+    group_name="lecture",
+    deps=["highlight_segments", "screen_layout", "transcript", "source_video"],
+    kinds={"video"},
+)
+def highlight_clips(
+    context: AssetExecutionContext,
+    storage: StorageResource,
+    job_store: JobStoreResource,
+    workdir: WorkdirResource,
+    media: MediaResource,
+    progress: ProgressResource,
+) -> MaterializeResult:
+    """9:16 split-screen clips with burned subtitles, SRT/VTT, thumbnails, EDL and manifest."""
+    job_id = context.partition_key
+    with run_stage(context, job_store, progress, "highlight_clips") as stage:
+        info = load(storage, job_id, "source_video", PROBE_NAME, SourceInfo)
+        speech = load(storage, job_id, "silence_map", "silence_map.json", SpeechMap)
+        text = load(storage, job_id, "transcript", "transcript.json", Transcript)
+        layout = load(storage, job_id, "screen_layout", "layout.json", ScreenLayout)
+        plan = load(storage, job_id, "highlight_segments", "highlight_segments.json", HighlightPlan)
+        video = workdir.fetch(storage, job_id, stage.job.source_key)
+        out_dir = workdir.scratch(job_id, "clips")
+        style = CaptionStyle(karaoke=stage.job.options.caption_style == "karaoke")
+        options = RenderOptions(preset=media.render_preset, layout=stage.job.options.layout)
+
+        plans = []
+        for segment in plan.segments:
+            clip_dir = out_dir / str(segment.index)
+            clip_dir.mkdir()
+            cues = build_cues(text, segment, style)
+            write_srt(cues, clip_dir / CLIP_FILES["srt"])
+            write_vtt(cues, clip_dir / CLIP_FILES["vtt"])
+            ass = clip_dir / "clip.ass"
+            write_ass(cues, ass, style)
+            plans.append(
+                plan_clip(video, info, layout, segment, ass, clip_dir / CLIP_FILES["video"], options)
+            )
+        rendered = render_clips(
+            plans,
+            workers=media.workers(),
+            timeout_s=media.ffmpeg_timeout_s,
+            on_progress=lambda f: stage.report(0.95 * f, f"rendering clips: {f * 100:.0f}%"),
+        )
+
+        uploaded: set[str] = set()
+        files: list[ClipFiles] = []
+        for segment, result in zip(plan.segments, rendered, strict=True):
+            clip_dir = out_dir / str(segment.index)
+            local = {
+                "video": result.video,
+                "srt": clip_dir / CLIP_FILES["srt"],
+                "vtt": clip_dir / CLIP_FILES["vtt"],
+                "thumbnail": result.thumbnail,
+            }
+            for kind, path in local.items():
+                key = keys.clip(job_id, segment.index, CLIP_FILES[kind])
+                storage.put_file(key, Path(path), _content_type(CLIP_FILES[kind]))
+                uploaded.add(key)
+            files.append(_clip_files(segment.index, result.duration_s))
+        edl_key = keys.clip(job_id, 0, "edit.edl").replace("/clips/0/", "/clips/")
+        edl_path = out_dir / "edit.edl"
+        write_edl(plan.segments, Path(stage.job.filename).name, info.fps, edl_path)
+        storage.put_file(edl_key, edl_path, "text/plain")
+        uploaded.add(edl_key)
+        removed = storage.delete_prefix(keys.clips_prefix(job_id), keep=uploaded)
+
+        manifest = build_manifest(
+            job_id, info, speech, text, layout, plan, files, edl="clips/edit.edl"
+        )
+        storage.put_json(keys.manifest(job_id), manifest)
+        job_store.update(job_id, manifest_key=keys.manifest(job_id))
+        workdir.cleanup(job_id)
+    job_store.record_progress(
+        job_id,
+        status=JobStatus.DONE,
+        stage="done",
+        percent=100.0,
+        message=f"{len(files)} clips ready" + (f" ({plan.note})" if plan.note else ""),
+    )
+    total = sum(f.duration_s for f in files)
+    return MaterializeResult(
+        metadata={
+            "clips": MetadataValue.int(len(files)),
+            "clip_seconds": MetadataValue.float(round(total, 2)),
+            "orphans_removed": MetadataValue.int(removed),
+            "manifest": MetadataValue.text(keys.manifest(job_id)),
+            **duration_meta(stage, total),
+        }
+    )
+
+
+def _clip_files(index: int, duration_s: float) -> ClipFiles:
+    return ClipFiles(
+        index=index,
+        video=f"clips/{index}/{CLIP_FILES['video']}",
+        srt=f"clips/{index}/{CLIP_FILES['srt']}",
+        vtt=f"clips/{index}/{CLIP_FILES['vtt']}",
+        thumbnail=f"clips/{index}/{CLIP_FILES['thumbnail']}",
+        duration_s=duration_s,
+    )
+
+
+def _content_type(name: str) -> str:
+    return {
+        ".mp4": "video/mp4",
+        ".srt": "application/x-subrip",
+        ".vtt": "text/vtt",
+        ".jpg": "image/jpeg",
+    }.get(Path(name).suffix, "application/octet-stream")

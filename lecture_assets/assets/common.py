@@ -1,0 +1,106 @@
+"""What every lecture asset shares: stage bookkeeping, failures users can act on, artifact I/O."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from dagster import AssetExecutionContext, Failure, MetadataValue
+
+from lecture_assets import keys
+from lecture_assets.analysis.media import MediaError
+from lecture_assets.analysis.models import from_jsonable, to_jsonable
+from resources.job_store import JobStoreResource
+from resources.jobs import Job, JobStatus
+from resources.progress import ProgressResource, StageReporter
+from resources.storage import StorageError, StorageResource
+
+T = TypeVar("T")
+
+
+class StageError(Exception):
+    """An expected failure with a code and a message that tells the user what to do."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class Stage:
+    """The running stage: its job, its progress reporter and how long it has run."""
+
+    job: Job
+    report: StageReporter
+    started: float
+
+    @property
+    def elapsed_s(self) -> float:
+        return time.monotonic() - self.started
+
+
+@contextmanager
+def run_stage(
+    context: AssetExecutionContext,
+    job_store: JobStoreResource,
+    progress: ProgressResource,
+    stage: str,
+) -> Iterator[Stage]:
+    """Mark the job running at `stage`; turn expected errors into a failed job and a Failure."""
+    job_id = context.partition_key
+    job = job_store.get(job_id)
+    if job is None:
+        raise Failure(
+            description=f"job {job_id} is not in the job store; create it through the API",
+            allow_retries=False,
+        )
+    if job.status is JobStatus.CANCELLED:
+        raise Failure(description=f"job {job_id} was cancelled", allow_retries=False)
+    reporter = progress.stage(job_store, job_id, stage)
+    reporter(0.0, f"{stage.replace('_', ' ')} started")
+    started = time.monotonic()
+    try:
+        yield Stage(job=job, report=reporter, started=started)
+    except (StageError, MediaError) as exc:
+        job_store.fail(job_id, exc.code, exc.message, stage=stage)
+        context.log.error(f"{stage} failed for job {job_id}: [{exc.code}] {exc.message}")
+        raise Failure(
+            description=exc.message, metadata={"error_code": exc.code}, allow_retries=False
+        ) from exc
+    except StorageError as exc:
+        job_store.fail(job_id, "STORAGE_ERROR", str(exc), stage=stage)
+        raise
+    reporter(1.0, f"{stage.replace('_', ' ')} done in {time.monotonic() - started:.1f} s")
+
+
+def save(storage: StorageResource, job_id: str, asset: str, name: str, value: Any) -> str:
+    """Persist a dataclass tree (or plain JSON) as an asset artifact; returns its key."""
+    key = keys.artifact(job_id, asset, name)
+    data = value if isinstance(value, dict | list) else to_jsonable(value)
+    storage.put_json(key, data)
+    return key
+
+
+def load(storage: StorageResource, job_id: str, asset: str, name: str, cls: type[T]) -> T:
+    """Read an upstream asset's artifact back into its dataclass."""
+    key = keys.artifact(job_id, asset, name)
+    try:
+        return from_jsonable(cls, storage.get_json(key))
+    except StorageError as exc:
+        raise StageError(
+            "MISSING_UPSTREAM",
+            f"{asset} has not been computed for this job yet ({key}); reprocess from {asset}",
+        ) from exc
+
+
+def duration_meta(stage: Stage, media_seconds: float) -> dict[str, Any]:
+    """Wall time and realtime factor of a stage, for the Dagster UI."""
+    elapsed = stage.elapsed_s
+    meta: dict[str, Any] = {"stage_seconds": MetadataValue.float(round(elapsed, 2))}
+    if media_seconds > 0:
+        meta["realtime_factor"] = MetadataValue.float(round(elapsed / media_seconds, 4))
+    return meta

@@ -1,0 +1,116 @@
+"""`content_scores` and `highlight_segments`: chapters, what is worth a clip, and the picks."""
+
+from __future__ import annotations
+
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from lecture_assets.analysis.content import chapters_text, score_content
+from lecture_assets.analysis.models import (
+    ContentScores,
+    HighlightPlan,
+    ScreenLayout,
+    SegmentOptions,
+    SourceInfo,
+    SpeechMap,
+    Transcript,
+)
+from lecture_assets.analysis.segments import select_segments
+from lecture_assets.assets.common import duration_meta, load, run_stage, save
+from lecture_assets.assets.source import PROBE_NAME
+from lecture_assets.partitions import lectures
+from resources.ai import ScorerResource
+from resources.job_store import JobStoreResource
+from resources.jobs import JobOptions
+from resources.media import MediaResource
+from resources.progress import ProgressResource
+from resources.storage import StorageResource
+
+
+def segment_options(options: JobOptions, media: MediaResource) -> SegmentOptions:
+    """The job's clip options over the server defaults."""
+    return SegmentOptions(
+        max_clips=options.max_clips or media.max_clips,
+        min_seconds=options.min_seconds or media.min_clip_seconds,
+        max_seconds=options.max_seconds or media.max_clip_seconds,
+    )
+
+
+@asset(
+    partitions_def=lectures,
+    group_name="lecture",
+    deps=["transcript", "silence_map", "screen_layout"],
+    kinds={"python"},
+)
+def content_scores(
+    context: AssetExecutionContext,
+    storage: StorageResource,
+    job_store: JobStoreResource,
+    progress: ProgressResource,
+    scorer: ScorerResource,
+) -> MaterializeResult:
+    """Chapters with titles and how much each sentence and window is worth a clip."""
+    job_id = context.partition_key
+    with run_stage(context, job_store, progress, "content_scores") as stage:
+        text = load(storage, job_id, "transcript", "transcript.json", Transcript)
+        speech = load(storage, job_id, "silence_map", "silence_map.json", SpeechMap)
+        layout = load(storage, job_id, "screen_layout", "layout.json", ScreenLayout)
+        scores = score_content(text, speech, layout, scorer.build())
+        save(storage, job_id, "content_scores", "content_scores.json", scores)
+    top = sorted(scores.candidates, key=lambda c: -c.score)[:5]
+    return MaterializeResult(
+        metadata={
+            "method": MetadataValue.text(scores.method),
+            "sentences": MetadataValue.int(len(scores.sentences)),
+            "chapters": MetadataValue.md(chapters_text(scores.chapters) or "_(none)_"),
+            "candidates": MetadataValue.int(len(scores.candidates)),
+            "top_candidates": MetadataValue.md(
+                "\n".join(f"- {c.score:.2f} {c.start:.0f}-{c.end:.0f}s {c.title}" for c in top)
+                or "_(none)_"
+            ),
+            **duration_meta(stage, text.duration_s),
+        }
+    )
+
+
+@asset(
+    partitions_def=lectures,
+    group_name="lecture",
+    deps=["content_scores", "transcript", "silence_map"],
+    kinds={"python"},
+)
+def highlight_segments(
+    context: AssetExecutionContext,
+    storage: StorageResource,
+    job_store: JobStoreResource,
+    progress: ProgressResource,
+    media: MediaResource,
+) -> MaterializeResult:
+    """The chosen clips: sentence-aligned ranges with dead air trimmed, titles and reasons."""
+    job_id = context.partition_key
+    with run_stage(context, job_store, progress, "highlight_segments") as stage:
+        scores = load(storage, job_id, "content_scores", "content_scores.json", ContentScores)
+        text = load(storage, job_id, "transcript", "transcript.json", Transcript)
+        speech = load(storage, job_id, "silence_map", "silence_map.json", SpeechMap)
+        info = load(storage, job_id, "source_video", PROBE_NAME, SourceInfo)
+        options = segment_options(stage.job.options, media)
+        plan = select_segments(scores, text, speech, options)
+        save(storage, job_id, "highlight_segments", "highlight_segments.json", plan)
+    table = "\n".join(
+        f"| {s.index} | {s.start:.1f} | {s.end:.1f} | {s.output_duration:.1f} | {s.score:.2f} "
+        f"| {s.title} |"
+        for s in plan.segments
+    )
+    return MaterializeResult(
+        metadata={
+            "clips": MetadataValue.int(len(plan.segments)),
+            "options": MetadataValue.json(
+                {"max_clips": options.max_clips, "min_s": options.min_seconds,
+                 "max_s": options.max_seconds}
+            ),
+            "note": MetadataValue.text(plan.note or ""),
+            "segments": MetadataValue.md(
+                "| # | start | end | length | score | title |\n|---|---|---|---|---|---|\n" + table
+            ),
+            **duration_meta(stage, info.duration_s),
+        }
+    )

@@ -1,0 +1,58 @@
+"""`screen_layout`: where the slides and the camera are, over time, and when slides change."""
+
+from __future__ import annotations
+
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from lecture_assets import keys
+from lecture_assets.analysis.layout import detect_layout, render_layout_previews
+from lecture_assets.analysis.models import Rect, SourceInfo
+from lecture_assets.assets.common import duration_meta, load, run_stage, save
+from lecture_assets.assets.source import PROBE_NAME
+from lecture_assets.partitions import lectures
+from resources.job_store import JobStoreResource
+from resources.progress import ProgressResource
+from resources.storage import StorageResource
+from resources.workdir import WorkdirResource
+
+
+def _rect_text(rect: Rect | None) -> str:
+    return "none" if rect is None else f"{rect.width}x{rect.height} at ({rect.x}, {rect.y})"
+
+
+@asset(partitions_def=lectures, group_name="lecture", deps=["source_video"], kinds={"opencv"})
+def screen_layout(
+    context: AssetExecutionContext,
+    storage: StorageResource,
+    job_store: JobStoreResource,
+    workdir: WorkdirResource,
+    progress: ProgressResource,
+) -> MaterializeResult:
+    """Screen and camera rectangles, the layout timeline, slide changes and previews."""
+    job_id = context.partition_key
+    with run_stage(context, job_store, progress, "screen_layout") as stage:
+        info = load(storage, job_id, "source_video", PROBE_NAME, SourceInfo)
+        video = workdir.fetch(storage, job_id, stage.job.source_key)
+        layout = detect_layout(video, info, on_progress=lambda f: stage.report(0.9 * f))
+        preview_dir = workdir.scratch(job_id, "layout_previews")
+        prefix = keys.asset_prefix(job_id, "screen_layout")
+        preview_keys = []
+        for n, path in enumerate(render_layout_previews(video, layout, preview_dir)):
+            key = f"{prefix}preview_{n}.jpg"
+            storage.put_file(key, path, "image/jpeg")
+            preview_keys.append(key)
+        keep = {f"{prefix}layout.json", *preview_keys}
+        storage.delete_prefix(prefix, keep=keep)
+        save(storage, job_id, "screen_layout", "layout.json", layout)
+    kinds = sorted({p.kind for p in layout.periods})
+    return MaterializeResult(
+        metadata={
+            "screen": MetadataValue.text(_rect_text(layout.screen)),
+            "camera": MetadataValue.text(_rect_text(layout.camera)),
+            "layout_kinds": MetadataValue.text(", ".join(kinds) or "none"),
+            "periods": MetadataValue.int(len(layout.periods)),
+            "slide_changes": MetadataValue.int(len(layout.slide_changes)),
+            "previews": MetadataValue.md("\n".join(f"- `{k}`" for k in preview_keys) or "none"),
+            **duration_meta(stage, info.duration_s),
+        }
+    )

@@ -1,0 +1,86 @@
+"""`source_video`: fetch the upload, probe and validate it, decode its audio once for everyone."""
+
+from __future__ import annotations
+
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+
+from lecture_assets import keys
+from lecture_assets.analysis.audio import extract_audio
+from lecture_assets.analysis.media import probe
+from lecture_assets.analysis.models import SourceInfo
+from lecture_assets.assets.common import StageError, duration_meta, run_stage, save
+from lecture_assets.partitions import lectures
+from resources.job_store import JobStoreResource
+from resources.media import MediaResource
+from resources.progress import ProgressResource
+from resources.storage import StorageResource
+from resources.workdir import WorkdirResource
+
+AUDIO_NAME = "audio.wav"
+PROBE_NAME = "probe.json"
+
+
+def validate_source(info: SourceInfo, media: MediaResource) -> None:
+    """Refuse sources the pipeline cannot turn into clips, saying what to upload instead."""
+    if not info.has_video:
+        raise StageError(
+            "NO_VIDEO",
+            "The file has no video stream (audio only?). Upload the lecture recording with "
+            "its picture: clips show the slides and the speaker.",
+        )
+    if not info.has_audio:
+        raise StageError(
+            "NO_AUDIO",
+            "The video has no audio track, so there is nothing to transcribe or cut on. "
+            "Upload a recording that includes the lecturer's sound.",
+        )
+    if info.duration_s < media.min_duration_s:
+        raise StageError(
+            "TOO_SHORT",
+            f"The video lasts {info.duration_s:.1f} s; highlights need at least "
+            f"{media.min_duration_s:.0f} s of lecture. Upload the full recording.",
+        )
+    if info.duration_s > media.max_duration_s:
+        raise StageError(
+            "TOO_LONG",
+            f"The video lasts {info.duration_s / 3600:.1f} h, over the "
+            f"{media.max_duration_s / 3600:.1f} h limit. Split it into parts and upload each.",
+        )
+
+
+@asset(partitions_def=lectures, group_name="lecture", kinds={"video"})
+def source_video(
+    context: AssetExecutionContext,
+    storage: StorageResource,
+    job_store: JobStoreResource,
+    workdir: WorkdirResource,
+    media: MediaResource,
+    progress: ProgressResource,
+) -> MaterializeResult:
+    """The uploaded lecture, probed and validated, with its audio decoded to 16 kHz mono."""
+    job_id = context.partition_key
+    with run_stage(context, job_store, progress, "source_video") as stage:
+        video = workdir.fetch(storage, job_id, stage.job.source_key)
+        info = probe(video)
+        validate_source(info, media)
+        stage.report(0.1, "decoding audio")
+        wav = workdir.job_dir(job_id) / "cache" / AUDIO_NAME
+        extract_audio(
+            video,
+            wav,
+            timeout_s=media.ffmpeg_timeout_s,
+            duration_s=info.duration_s,
+            on_progress=lambda f: stage.report(0.1 + 0.8 * f, "decoding audio"),
+        )
+        storage.put_file(keys.artifact(job_id, "source_video", AUDIO_NAME), wav, "audio/wav")
+        save(storage, job_id, "source_video", PROBE_NAME, info)
+    return MaterializeResult(
+        metadata={
+            "duration_s": MetadataValue.float(round(info.duration_s, 2)),
+            "resolution": MetadataValue.text(f"{info.width}x{info.height}"),
+            "fps": MetadataValue.float(info.fps),
+            "codecs": MetadataValue.text(f"{info.video_codec} / {info.audio_codec}"),
+            "size_mb": MetadataValue.float(round(info.size_bytes / 1e6, 2)),
+            **duration_meta(stage, info.duration_s),
+        }
+    )

@@ -1,0 +1,13 @@
+"""The Dagster job that processes one lecture partition end to end."""
+
+from dagster import AssetSelection, define_asset_job
+
+from lecture_assets.partitions import lectures
+
+process_lecture = define_asset_job(
+    "process_lecture",
+    selection=AssetSelection.groups("lecture"),
+    partitions_def=lectures,
+    description="Every stage of one lecture, from the upload to the clips.",
+    config={"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}},
+)

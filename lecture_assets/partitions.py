@@ -1,0 +1,5 @@
+"""One dynamic partition per lecture job; the key is the job id."""
+
+from dagster import DynamicPartitionsDefinition
+
+lectures = DynamicPartitionsDefinition(name="lectures")

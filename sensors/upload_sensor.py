@@ -1,0 +1,197 @@
+"""The upload sensor: notice new uploads, validate them cheaply, start one run per upload."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from dagster import (
+    DefaultSensorStatus,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
+
+from lecture_assets.jobs import process_lecture
+from lecture_assets.partitions import lectures
+from resources.job_store import JobStoreResource
+from resources.jobs import Job, JobStatus
+from resources.storage import StorageResource, StoredObject
+from sensors.sniff import describe_non_video, sniff_container
+
+SNIFF_BYTES = 4096
+
+
+@dataclass
+class UploadCursor:
+    """Newest LastModified seen, plus every key seen at that instant (S3 has 1 s resolution)."""
+
+    newest: float = 0.0
+    keys_at_newest: list[str] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, raw: str | None) -> UploadCursor:
+        if not raw:
+            return cls()
+        data = json.loads(raw)
+        return cls(float(data.get("newest", 0.0)), list(data.get("keys", [])))
+
+    def dump(self) -> str:
+        return json.dumps({"newest": self.newest, "keys": sorted(self.keys_at_newest)})
+
+    def is_new(self, obj: StoredObject) -> bool:
+        ts = obj.last_modified.timestamp()
+        return ts > self.newest or (ts == self.newest and obj.key not in self.keys_at_newest)
+
+    def advance(self, obj: StoredObject) -> None:
+        ts = obj.last_modified.timestamp()
+        if ts > self.newest:
+            self.newest, self.keys_at_newest = ts, [obj.key]
+        elif ts == self.newest and obj.key not in self.keys_at_newest:
+            self.keys_at_newest.append(obj.key)
+
+
+def parse_upload_key(key: str) -> tuple[str, str] | None:
+    """(owner, job_id) from `uploads/<owner>/<job_id>/source.<ext>`, else None."""
+    parts = key.split("/")
+    if len(parts) != 4 or parts[0] != "uploads" or not parts[3].startswith("source."):
+        return None
+    return parts[1], parts[2]
+
+
+def check_upload(
+    obj: StoredObject, job: Job, storage: StorageResource, max_bytes: int
+) -> tuple[str, str] | None:
+    """A (code, message) when the upload is unusable, else None."""
+    if obj.size == 0:
+        return "EMPTY_FILE", "The upload is empty (0 bytes). Upload the video file again."
+    if obj.size > max_bytes:
+        return (
+            "TOO_LARGE",
+            f"The upload is {obj.size / 1e9:.2f} GB, over the {max_bytes / 1e9:.2f} GB limit. "
+            "Compress or split the recording and upload it again.",
+        )
+    if obj.size > job.size_bytes:
+        return (
+            "SIZE_MISMATCH",
+            f"The upload has {obj.size} bytes but {job.size_bytes} were declared. Start a new "
+            "upload with the file's real size.",
+        )
+    head = storage.get_bytes(obj.key, (0, SNIFF_BYTES - 1))
+    if sniff_container(head) is None:
+        return (
+            "NOT_A_VIDEO",
+            f"The file named '{job.filename}' is {describe_non_video(head)}, not a video. "
+            "Upload an mp4, mov, mkv, webm, avi or mpeg recording of the lecture.",
+        )
+    return None
+
+
+def expire_stale_uploads(job_store: JobStoreResource, expiry_s: int, now: datetime) -> int:
+    """Fail jobs whose presigned upload expired without a file arriving."""
+    expired = 0
+    for job in job_store.jobs_with_status([JobStatus.QUEUED]):
+        if job.stage == "upload" and job.source_etag is None:
+            if now - job.created_at > timedelta(seconds=expiry_s + 300):
+                job_store.fail(
+                    job.id,
+                    "UPLOAD_EXPIRED",
+                    "No upload arrived before the upload link expired. Create a new upload.",
+                    stage="upload",
+                )
+                expired += 1
+    return expired
+
+
+def evaluate_uploads(
+    context: SensorEvaluationContext,
+    storage: StorageResource,
+    job_store: JobStoreResource,
+    max_bytes: int,
+    presign_expiry_s: int,
+) -> SensorResult | SkipReason:
+    """The sensor's body, separated so tests can call it with any resources."""
+    cursor = UploadCursor.parse(context.cursor)
+    fresh = sorted(
+        (o for o in storage.list("uploads/") if cursor.is_new(o)),
+        key=lambda o: (o.last_modified, o.key),
+    )
+    runs: list[RunRequest] = []
+    partitions: list[str] = []
+    for obj in fresh:
+        cursor.advance(obj)
+        try:
+            request = _request_for(context, obj, storage, job_store, max_bytes)
+        except Exception as exc:  # one bad upload must never stop the sensor
+            context.log.exception(f"upload {obj.key} could not be checked: {exc}")
+            continue
+        if request is not None:
+            runs.append(request)
+            partitions.append(request.partition_key or "")
+    expired = expire_stale_uploads(job_store, presign_expiry_s, datetime.now(tz=UTC))
+    if not fresh and not expired:
+        return SkipReason("no new uploads")
+    return SensorResult(
+        run_requests=runs,
+        cursor=cursor.dump(),
+        dynamic_partitions_requests=[lectures.build_add_request(partitions)] if partitions else [],
+    )
+
+
+def _request_for(
+    context: SensorEvaluationContext,
+    obj: StoredObject,
+    storage: StorageResource,
+    job_store: JobStoreResource,
+    max_bytes: int,
+) -> RunRequest | None:
+    parsed = parse_upload_key(obj.key)
+    if parsed is None:
+        context.log.warning(f"ignoring {obj.key}: not an upload key this service issued")
+        return None
+    owner, job_id = parsed
+    job = job_store.get(job_id, owner=owner)
+    if job is None or job.source_key != obj.key:
+        context.log.warning(f"ignoring {obj.key}: no job {job_id} for owner {owner}")
+        return None
+    if job.source_etag == obj.etag or job.status is not JobStatus.QUEUED:
+        return None
+    problem = check_upload(obj, job, storage, max_bytes)
+    if problem is not None:
+        job_store.update(job_id, source_etag=obj.etag)
+        job_store.fail(job_id, problem[0], problem[1], stage="upload")
+        return None
+    job_store.update(job_id, source_etag=obj.etag)
+    job_store.record_progress(
+        job_id,
+        status=JobStatus.QUEUED,
+        stage="queued",
+        percent=0.0,
+        message="upload received; waiting for a worker",
+    )
+    return RunRequest(
+        run_key=f"{job_id}:{obj.etag}",
+        partition_key=job_id,
+        tags={"lecture/job_id": job_id, "lecture/owner": owner},
+    )
+
+
+@sensor(
+    job=process_lecture,
+    minimum_interval_seconds=5,
+    default_status=DefaultSensorStatus.RUNNING,
+    required_resource_keys={"storage", "job_store", "limits"},
+)
+def upload_sensor(context: SensorEvaluationContext) -> SensorResult | SkipReason:
+    """Start one `process_lecture` run for each new, plausible upload."""
+    limits = context.resources.limits
+    return evaluate_uploads(
+        context,
+        context.resources.storage,
+        context.resources.job_store,
+        limits.max_upload_bytes,
+        limits.presign_expiry_s,
+    )
