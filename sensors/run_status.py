@@ -12,7 +12,9 @@ from dagster import (
 )
 
 from lecture_assets.jobs import process_lecture
+from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
+from resources.workdir import WorkdirResource
 
 
 def _job_id(context: RunStatusSensorContext) -> str | None:
@@ -22,16 +24,17 @@ def _job_id(context: RunStatusSensorContext) -> str | None:
 @run_failure_sensor(
     monitored_jobs=[process_lecture],
     default_status=DefaultSensorStatus.RUNNING,
-    required_resource_keys={"job_store", "workdir"},
 )
-def lecture_run_failed(context: RunFailureSensorContext) -> None:
+def lecture_run_failed(
+    context: RunFailureSensorContext, job_store: JobStoreResource, workdir: WorkdirResource
+) -> None:
     """Mark the job failed (unless a stage already said why) and clean its scratch files."""
     job_id = _job_id(context)
     if not job_id:
         return
-    store = context.resources.job_store
+    store = job_store
     job = store.get(job_id)
-    context.resources.workdir.cleanup(job_id)
+    workdir.cleanup(job_id)
     if job is None or job.status in (JobStatus.FAILED, JobStatus.CANCELLED):
         return
     reason = context.failure_event.message or "the run failed"
@@ -47,15 +50,16 @@ def lecture_run_failed(context: RunFailureSensorContext) -> None:
     run_status=DagsterRunStatus.CANCELED,
     monitored_jobs=[process_lecture],
     default_status=DefaultSensorStatus.RUNNING,
-    required_resource_keys={"job_store", "workdir"},
 )
-def lecture_run_cancelled(context: RunStatusSensorContext) -> None:
+def lecture_run_cancelled(
+    context: RunStatusSensorContext, job_store: JobStoreResource, workdir: WorkdirResource
+) -> None:
     """A cancelled run leaves its job cancelled and its scratch files gone."""
     job_id = _job_id(context)
     if not job_id:
         return
-    context.resources.workdir.cleanup(job_id)
-    store = context.resources.job_store
+    workdir.cleanup(job_id)
+    store = job_store
     job = store.get(job_id)
     if job is not None and not job.status.terminal:
         store.record_progress(

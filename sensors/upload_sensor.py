@@ -19,6 +19,7 @@ from lecture_assets.jobs import process_lecture
 from lecture_assets.partitions import lectures
 from resources.job_store import JobStoreResource
 from resources.jobs import Job, JobStatus
+from resources.limits import LimitsResource
 from resources.storage import StorageResource, StoredObject
 from sensors.sniff import describe_non_video, sniff_container
 
@@ -183,15 +184,14 @@ def _request_for(
     job=process_lecture,
     minimum_interval_seconds=5,
     default_status=DefaultSensorStatus.RUNNING,
-    required_resource_keys={"storage", "job_store", "limits"},
 )
-def upload_sensor(context: SensorEvaluationContext) -> SensorResult | SkipReason:
+def upload_sensor(
+    context: SensorEvaluationContext,
+    storage: StorageResource,
+    job_store: JobStoreResource,
+    limits: LimitsResource,
+) -> SensorResult | SkipReason:
     """Start one `process_lecture` run for each new, plausible upload."""
-    limits = context.resources.limits
     return evaluate_uploads(
-        context,
-        context.resources.storage,
-        context.resources.job_store,
-        limits.max_upload_bytes,
-        limits.presign_expiry_s,
+        context, storage, job_store, limits.max_upload_bytes, limits.presign_expiry_s
     )

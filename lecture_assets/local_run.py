@@ -1,0 +1,127 @@
+"""Run the whole asset graph in-process on a local file (the CLI's `process` and benchmarks)."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dagster import DagsterInstance, materialize
+
+from lecture_assets import keys
+from lecture_assets.definitions import ASSETS
+from lecture_assets.resources_by_settings import build_resources
+from resources.job_store import JobStoreResource
+from resources.jobs import Job, JobEvent, JobOptions
+from resources.settings import Settings
+from resources.storage import LocalStorageResource
+from resources.workdir import WorkdirResource
+
+EventCallback = Callable[[JobEvent], None]
+
+
+@dataclass(frozen=True)
+class LocalRunResult:
+    job: Job
+    manifest: dict[str, Any] | None
+    out_dir: Path
+    stage_seconds: dict[str, float]
+    succeeded: bool
+
+
+def process_local(
+    video: Path,
+    out_dir: Path,
+    settings: Settings,
+    options: JobOptions,
+    *,
+    on_event: EventCallback | None = None,
+    selection: list[str] | None = None,
+) -> LocalRunResult:
+    """Materialise the lecture graph for `video`, writing manifest and clips into `out_dir`."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    work = out_dir / ".work"
+    shutil.rmtree(work, ignore_errors=True)
+    storage = LocalStorageResource(root=str(work / "storage"))
+    store = JobStoreResource(url=f"sqlite:///{(work / 'jobs.db').resolve()}")
+    store.migrate()
+    ext = video.suffix.lower().lstrip(".") or "mp4"
+    job = store.create_job(
+        owner="local",
+        filename=video.name,
+        content_type="video/mp4",
+        size_bytes=video.stat().st_size,
+        extension=ext,
+        options=options,
+    )
+    storage.put_file(job.source_key, video)
+    resources = build_resources(settings)
+    resources.update(
+        storage=storage, job_store=store, workdir=WorkdirResource(root=str(work / "scratch"))
+    )
+    instance = DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("lectures", [job.id])
+
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch, args=(store, job.id, on_event, stop), daemon=True)
+    watcher.start()
+    try:
+        result = materialize(
+            [a for a in ASSETS if selection is None or a.key.path[-1] in selection],
+            partition_key=job.id,
+            resources=resources,
+            instance=instance,
+            raise_on_error=False,
+        )
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
+    stage_seconds = _stage_seconds(instance, result.run_id)
+    manifest = None
+    final = store.get(job.id) or job
+    if result.success:
+        manifest = storage.get_json(keys.manifest(job.id))
+        _export(storage, job.id, out_dir)
+        shutil.rmtree(work, ignore_errors=True)
+    return LocalRunResult(final, manifest, out_dir, stage_seconds, result.success)
+
+
+def _watch(
+    store: JobStoreResource, job_id: str, on_event: EventCallback | None, stop: threading.Event
+) -> None:
+    last = 0
+    while True:
+        for event in store.events_after(job_id, last):
+            last = event.id
+            if on_event is not None:
+                on_event(event)
+        if stop.is_set():
+            return
+        time.sleep(0.2)
+
+
+def _stage_seconds(instance: DagsterInstance, run_id: str) -> dict[str, float]:
+    """Wall seconds of each step, from the run's event log."""
+    starts: dict[str, float] = {}
+    durations: dict[str, float] = {}
+    for record in instance.all_logs(run_id):
+        event = record.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type_value == "STEP_START":
+            starts[event.step_key] = record.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
+            start = starts.get(event.step_key, record.timestamp)
+            durations[event.step_key] = round(record.timestamp - start, 3)
+    return durations
+
+
+def _export(storage: LocalStorageResource, job_id: str, out_dir: Path) -> None:
+    prefix = keys.job_prefix(job_id)
+    for obj in storage.list(keys.clips_prefix(job_id)):
+        storage.get_file(obj.key, out_dir / obj.key[len(prefix) :])
+    storage.get_file(keys.manifest(job_id), out_dir / "manifest.json")
