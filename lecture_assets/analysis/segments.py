@@ -1,0 +1,218 @@
+"""Segment agent: pick ranked, sentence-aligned, chapter-bound clips and trim their dead air."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from itertools import pairwise
+
+import numpy as np
+
+from lecture_assets.analysis.chapters import content_words
+from lecture_assets.analysis.content import chapters_text
+from lecture_assets.analysis.content_features import sentence_features, window_score
+from lecture_assets.analysis.models import (
+    CandidateWindow,
+    Chapter,
+    ContentScores,
+    HighlightPlan,
+    HighlightSegment,
+    Interval,
+    SegmentOptions,
+    Sentence,
+    SpeechMap,
+    Transcript,
+)
+
+SHORT_LECTURE_S = 120.0
+EXTRA_CLIP_EVERY_S = 300.0  # a chapter earns one more clip per this much speech
+_PAD_S = 0.25  # silence kept either side of a cut so speech never sounds clipped
+
+
+def dead_air(
+    transcript: Transcript, speech: SpeechMap | None, max_pause_s: float
+) -> list[Interval]:
+    """Stretches to cut: pauses between words (or silences) longer than max_pause_s, padded."""
+    raw: list[tuple[float, float]] = []
+    words = transcript.words
+    for w0, w1 in pairwise(words):
+        if w1.start - w0.end > max_pause_s:
+            raw.append((w0.end, w1.start))
+    if speech is not None:
+        raw.extend((s.start, s.end) for s in speech.silences if s.duration > max_pause_s)
+    raw.sort()
+    merged: list[list[float]] = []
+    for a, b in raw:
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return [Interval(a + _PAD_S, b - _PAD_S) for a, b in merged if b - a > 2 * _PAD_S]
+
+
+def keep_ranges(start: float, end: float, dead: list[Interval]) -> list[Interval]:
+    """[start, end] minus the dead stretches inside it."""
+    keep: list[Interval] = []
+    t = start
+    for d in dead:
+        if d.end <= start or d.start >= end:
+            continue
+        if d.start > t:
+            keep.append(Interval(t, d.start))
+        t = max(t, d.end)
+    if end > t:
+        keep.append(Interval(t, end))
+    return [k for k in keep if k.duration > 0.05]
+
+
+class _DeadClock:
+    # cumulative dead time as a function of t, for O(1) output-length queries
+    def __init__(self, dead: list[Interval]) -> None:
+        xs, ys, total = [0.0], [0.0], 0.0
+        for d in dead:
+            xs += [d.start, d.end]
+            total += d.duration
+            ys += [ys[-1], total]
+        self.xs, self.ys = np.array(xs), np.array(ys)
+
+    def between(self, a: float, b: float) -> float:
+        return float(np.interp(b, self.xs, self.ys) - np.interp(a, self.xs, self.ys))
+
+
+def _title(
+    sentences: list[Sentence], a: int, b: int, df: Counter[str], n: int, fallback: str
+) -> str:
+    bag = Counter(w for s in sentences[a : b + 1] for w in content_words(s.text))
+    ranked = sorted(bag.items(), key=lambda kv: -kv[1] * math.log((1 + n) / (1 + df[kv[0]])))
+    top = [w for w, c in ranked if c >= 2][:3]
+    if not top:
+        return fallback
+    text = ", ".join(top)
+    return text[0].upper() + text[1:]
+
+
+def _candidate_boost(cands: list[CandidateWindow], start: float, end: float) -> tuple[float, str]:
+    best, why = 0.0, ""
+    for c in cands:
+        inter = min(end, c.end) - max(start, c.start)
+        if inter <= 0:
+            continue
+        frac = inter / max(end - start, c.end - c.start, 1e-9)
+        if frac * c.score > best:
+            best, why = frac * c.score, c.reason
+    return best, why
+
+
+def select_segments(
+    scores: ContentScores,
+    transcript: Transcript,
+    speech: SpeechMap | None,
+    options: SegmentOptions,
+) -> HighlightPlan:
+    """Choose up to options.max_clips non-overlapping clips, spread across chapters, by score.
+
+    Clips start and end on sentence boundaries, stay in one chapter, and their kept length
+    (after cutting pauses longer than options.max_pause_s) lies in [min_seconds, max_seconds].
+    `note` explains whenever fewer clips than asked come back.
+    """
+    sentences = scores.sentences
+    chapters = scores.chapters or (
+        [Chapter(sentences[0].start, sentences[-1].end, "Lecture", 0, len(sentences) - 1)]
+        if sentences
+        else []
+    )
+    text = chapters_text(chapters)
+    if options.min_seconds > options.max_seconds or options.max_clips < 1:
+        raise ValueError(
+            f"clip options are inconsistent (max_clips={options.max_clips}, min_seconds="
+            f"{options.min_seconds}, max_seconds={options.max_seconds}); ask for at least one clip "
+            "with min_seconds <= max_seconds"
+        )
+    if not sentences:
+        why = transcript.reason or scores.method
+        return HighlightPlan([], [], "", note=f"No clips: nothing was said to cut from ({why}).")
+    dead = dead_air(transcript, speech, options.max_pause_s)
+    clock = _DeadClock(dead)
+    feats = sentence_features(sentences)
+    values = scores.sentence_scores or [0.5] * len(sentences)
+    rates = sorted(f.words_per_s for f in feats)
+    median_rate = rates[len(rates) // 2]
+    df: Counter[str] = Counter(w for s in sentences for w in set(content_words(s.text)))
+    spoken = sum(s.end - s.start for s in sentences)
+    lecture_s = sentences[-1].end - sentences[0].start
+    target = min(options.max_seconds, max(options.min_seconds, 45.0))
+
+    per_chapter: list[list[tuple[float, int, int, str]]] = []
+    for ch in chapters:
+        opts = []
+        for a in range(ch.first_sentence, ch.last_sentence + 1):
+            for b in range(a, ch.last_sentence + 1):
+                s0, s1 = sentences[a].start, sentences[b].end
+                out_len = (s1 - s0) - clock.between(s0, s1)
+                if out_len > options.max_seconds:
+                    break
+                if out_len < options.min_seconds:
+                    continue
+                speech_s = sum(s.end - s.start for s in sentences[a : b + 1])
+                sc, _, why = window_score(
+                    sentences, values, feats, a, b, speech_s, median_rate, target
+                )
+                boost, cwhy = _candidate_boost(scores.candidates, s0, s1)
+                opts.append((sc + 0.25 * boost, a, b, cwhy or why))
+        opts.sort(key=lambda o: -o[0])
+        per_chapter.append(opts)
+
+    notes: list[str] = []
+    cap = options.max_clips
+    if lecture_s < SHORT_LECTURE_S:
+        cap = 1
+        notes.append(f"The lecture is short ({lecture_s:.0f} s), so it yields a single clip.")
+    elif len(chapters) == 1:
+        notes.append("No clear topic structure was found (one chapter), so fewer clips were cut.")
+    quota = [
+        1 + int((ch.end - ch.start) // EXTRA_CLIP_EVERY_S) for ch in chapters
+    ]  # spread: long chapters earn more clips, short ones at most one
+    chosen: list[tuple[float, int, int, int, str]] = []
+    used = [0] * len(chapters)
+    for _round in range(max(quota, default=0)):
+        round_picks = []
+        for k, opts in enumerate(per_chapter):
+            if used[k] >= quota[k]:
+                continue
+            for sc, a, b, why in opts:
+                if all(b < x or a > y for _, _, x, y, _ in chosen):
+                    round_picks.append((sc, k, a, b, why))
+                    break
+        round_picks.sort(key=lambda p: -p[0])
+        for pick in round_picks[: cap - len(chosen)]:
+            chosen.append(pick)
+            used[pick[1]] += 1
+        if len(chosen) >= cap or not round_picks:
+            break
+
+    if not chosen:
+        if spoken < options.min_seconds:
+            notes.append(
+                f"No clips: only {spoken:.0f} s of speech, shorter than the "
+                f"{options.min_seconds:.0f} s minimum clip length; lower min_seconds to get a clip."
+            )
+        else:
+            notes.append(
+                "No clips: no run of whole sentences inside one chapter lasts between "
+                f"{options.min_seconds:.0f} and {options.max_seconds:.0f} s; "
+                "widen the length range."
+            )
+    chosen.sort(key=lambda p: -p[0])
+    segments = []
+    for rank, (sc, k, a, b, why) in enumerate(chosen):
+        s0, s1 = sentences[a].start, sentences[b].end
+        title = _title(sentences, a, b, df, len(sentences), chapters[k].title)
+        keep = keep_ranges(s0, s1, dead)
+        segments.append(HighlightSegment(rank, s0, s1, round(sc, 4), title, why, k, keep))
+    if chosen and len(chosen) < options.max_clips and not notes:
+        notes.append(
+            f"{len(chosen)} of {options.max_clips} clips: the lecture has {len(chapters)} "
+            "chapter(s) and clips are spread one per chapter (more for long chapters) "
+            "without overlap."
+        )
+    return HighlightPlan(segments, chapters, text, note=" ".join(notes) or None)
