@@ -1,0 +1,88 @@
+"""Plan transcription chunks around silences and make stitched timestamps consistent."""
+
+from __future__ import annotations
+
+from lecture_assets.analysis.models import Interval, TranscriptSegment, Word
+
+
+def plan_chunks(
+    speech: list[Interval],
+    duration_s: float,
+    *,
+    split_gap_s: float = 2.0,
+    max_chunk_s: float = 120.0,
+    pad_s: float = 0.2,
+) -> list[Interval]:
+    """Group speech regions into source ranges to transcribe one at a time.
+
+    A new chunk starts at every silence of at least `split_gap_s` (so long pauses are never
+    decoded) and whenever a chunk would pass `max_chunk_s`; every cut lies inside a
+    silence, so no word straddles two chunks. Speech longer than `max_chunk_s` without any
+    pause is cut hard at that length.
+    """
+    groups: list[list[float]] = []
+    for seg in sorted(speech, key=lambda s: s.start):
+        if seg.end <= seg.start:
+            continue
+        if groups and (
+            seg.start - groups[-1][1] < split_gap_s and seg.end - groups[-1][0] <= max_chunk_s
+        ):
+            groups[-1][1] = max(groups[-1][1], seg.end)
+        else:
+            groups.append([seg.start, seg.end])
+    pieces: list[list[float]] = []
+    for a, b in groups:
+        while b - a > max_chunk_s:
+            pieces.append([a, a + max_chunk_s])
+            a += max_chunk_s
+        pieces.append([a, b])
+    chunks: list[Interval] = []
+    for i, (a, b) in enumerate(pieces):
+        lo = a - pad_s if i == 0 else max(a - pad_s, (pieces[i - 1][1] + a) / 2)
+        hi = b + pad_s if i == len(pieces) - 1 else min(b + pad_s, (b + pieces[i + 1][0]) / 2)
+        chunks.append(Interval(round(max(0.0, lo), 3), round(min(duration_s, hi), 3)))
+    return [c for c in chunks if c.end > c.start]
+
+
+def shift_segment(
+    start: float, end: float, text: str, words: list[Word], offset: float, limit: float
+) -> TranscriptSegment:
+    """A chunk-relative segment moved to the source timeline and clipped to its chunk."""
+
+    def at(t: float) -> float:
+        return round(float(min(limit, max(offset, offset + float(t)))), 3)
+
+    moved = [Word(at(w.start), at(w.end), w.word, float(w.probability)) for w in words]
+    return TranscriptSegment(at(start), at(end), text.strip(), moved)
+
+
+def enforce_order(segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
+    """Make segments non-overlapping and in order, and every word monotonic inside its segment.
+
+    Segments are first widened to cover their own words (word times come from alignment and
+    are usually the more precise ones), then clamped so they never run backwards.
+    """
+    out: list[TranscriptSegment] = []
+    floor = 0.0
+    for seg in sorted(segments, key=lambda s: s.start):
+        if not seg.text.strip() and not seg.words:
+            continue
+        start = min([seg.start, *(w.start for w in seg.words)])
+        end = max([seg.end, *(w.end for w in seg.words)])
+        start = max(start, floor)
+        end = max(end, start)
+        words: list[Word] = []
+        cursor = start
+        for w in seg.words:
+            ws = min(max(w.start, cursor), end)
+            we = min(max(w.end, ws), end)
+            words.append(Word(round(ws, 3), round(we, 3), w.word, w.probability))
+            cursor = we
+        out.append(TranscriptSegment(round(start, 3), round(end, 3), seg.text.strip(), words))
+        floor = end
+    return out
+
+
+def total_speech(chunks: list[Interval]) -> float:
+    """Seconds of audio that will be sent to the model."""
+    return sum(c.duration for c in chunks)
