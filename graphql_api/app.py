@@ -13,6 +13,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 
 from graphql_api.auth import TokenRegistry
 from graphql_api.context import AppState, Context
+from graphql_api.dagster_control import DagsterControl
+from graphql_api.rate_limit import RateLimiter
 from graphql_api.schema import build_schema
 from graphql_api.services import JobService
 from lecture_assets.resources_by_settings import s3_storage
@@ -39,13 +41,20 @@ def create_app(
     *,
     storage: StorageResource | None = None,
     job_store: JobStoreResource | None = None,
+    dagster: DagsterControl | None = None,
 ) -> FastAPI:
     """Build the API for these settings (tests pass their own storage and job store)."""
     settings = settings or get_settings()
     store = job_store or JobStoreResource(url=settings.resolved_job_store_url)
     store.migrate()
     state = AppState(
-        service=JobService(settings, store, storage or s3_storage(settings)),
+        service=JobService(
+            settings,
+            store,
+            storage or s3_storage(settings),
+            dagster or DagsterControl(),
+            RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_storage_uri),
+        ),
         tokens=TokenRegistry.from_tokens(settings.token_owners()),
     )
 

@@ -9,8 +9,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any
 
+from graphql_api.dagster_control import DagsterControl
+from graphql_api.rate_limit import RateLimiter
+from lecture_assets.stages import STAGES
 from resources.job_store import JobStoreResource
-from resources.jobs import Job, JobOptions
+from resources.jobs import Job, JobEvent, JobOptions, JobStatus
 from resources.limits import ALLOWED_TYPES
 from resources.settings import Settings
 from resources.storage import StorageError, StorageResource
@@ -50,6 +53,16 @@ class JobService:
     settings: Settings
     store: JobStoreResource
     storage: StorageResource
+    dagster: DagsterControl
+    limiter: RateLimiter
+
+    def check_rate(self, action: str, owner: str) -> None:
+        """Raise RATE_LIMITED when this owner calls `action` too often."""
+        if not self.limiter.allow(action, owner):
+            retry = self.limiter.retry_after_s(action, owner)
+            raise ServiceError(
+                "RATE_LIMITED", f"too many {action} calls; try again in {retry} s", str(retry)
+            )
 
     def create_upload(
         self, owner: str, filename: str, content_type: str, size_bytes: int, options: JobOptions
@@ -81,6 +94,7 @@ class JobService:
                 "sizeBytes",
             )
         _check_options(options)
+        self.check_rate("createUpload", owner)
         job = self.store.create_job(
             owner=owner,
             filename=clean,
@@ -92,6 +106,87 @@ class JobService:
         expiry = self.settings.presign_expiry_s
         url, headers = self.storage.presign_put(job.source_key, job.content_type, expiry)
         return UploadTicket(job, url, headers, datetime.now(tz=UTC) + timedelta(seconds=expiry))
+
+    def owned(self, owner: str, job_id: str) -> Job:
+        """The owner's job, or NOT_FOUND (also for other owners' jobs: no existence leaks)."""
+        job = self.store.get(job_id, owner=owner)
+        if job is None:
+            raise ServiceError("NOT_FOUND", f"no job {job_id}", "id")
+        return job
+
+    def cancel(self, owner: str, job_id: str) -> Job:
+        """Stop a queued or running job; its runs are terminated."""
+        job = self.owned(owner, job_id)
+        if job.status.terminal:
+            raise ServiceError(
+                "NOT_CANCELLABLE", f"the job is already {job.status.value}; nothing to cancel"
+            )
+        self.store.record_progress(
+            job.id, status=JobStatus.CANCELLED, stage=job.stage, percent=job.percent,
+            message="cancelled by the owner",
+        )  # fmt: skip
+        self.dagster.cancel_runs(job.id)
+        return self.owned(owner, job_id)
+
+    def delete(self, owner: str, job_id: str) -> str:
+        """Stop the job, remove its objects, its records and its Dagster partition."""
+        job = self.owned(owner, job_id)
+        self.dagster.cancel_runs(job.id)
+        self.storage.delete_prefix(f"jobs/{job.id}/")
+        self.storage.delete_prefix(f"uploads/{job.owner}/{job.id}/")
+        self.dagster.delete_partition(job.id)
+        self.store.delete(job.id)
+        return job.id
+
+    def reprocess(
+        self, owner: str, job_id: str, from_stage: str, options: JobOptions
+    ) -> Job:
+        """Queue a new run of `from_stage` and everything after it, with merged options."""
+        job = self.owned(owner, job_id)
+        self.check_rate("reprocessJob", owner)
+        if from_stage not in STAGES:
+            raise ServiceError("INVALID_STAGE", f"fromStage must be one of {', '.join(STAGES)}")
+        if not job.status.terminal:
+            raise ServiceError(
+                "JOB_BUSY", f"the job is {job.status.value}; wait for it or cancel it first"
+            )
+        if job.source_etag is None:
+            raise ServiceError("NO_UPLOAD", "the job has no uploaded video to reprocess")
+        merged = job.options.merged(options)
+        _check_options(merged)
+        self.store.update(job.id, options=merged, manifest_key=job.manifest_key)
+        self.store.record_progress(
+            job.id, status=JobStatus.QUEUED, stage="queued", percent=0.0,
+            message=f"reprocessing from {from_stage}",
+        )  # fmt: skip
+        self.store.add_command(job.id, "reprocess", {"from": from_stage})
+        return self.owned(owner, job_id)
+
+    def list_jobs(
+        self, owner: str, status: JobStatus | None, first: int, after: str | None
+    ) -> tuple[list[Job], bool]:
+        """A page of the owner's jobs, newest first, and whether more follow."""
+        cursor = None
+        if after:
+            anchor = self.store.get(after, owner=owner)
+            if anchor is None:
+                raise ServiceError("INVALID_CURSOR", "the `after` cursor is not one of your jobs")
+            cursor = (anchor.created_at, anchor.id)
+        first = max(1, min(first, 100))
+        page = self.store.list_jobs(owner, status=status, first=first + 1, after=cursor)
+        return page[:first], len(page) > first
+
+    def stage_log(self, job: Job, limit: int = 200) -> list[JobEvent]:
+        """The newest progress events of a job, oldest first."""
+        events = self.store.events_after(job.id, 0, limit=5000)
+        return events[-limit:]
+
+    def artifact(self, job: Job, asset: str, name: str) -> Any | None:
+        """An intermediate artifact of a job, once its stage has run."""
+        try:
+            return self.storage.get_json(f"jobs/{job.id}/{asset}/{name}")
+        except StorageError:
+            return None
 
     def manifest(self, job: Job) -> dict[str, Any] | None:
         """The job's manifest, when its clips exist."""
@@ -110,6 +205,8 @@ class JobService:
 
 
 def _check_options(options: JobOptions) -> None:
+    if options.language is not None and not re.fullmatch(r"[a-z]{2,3}", options.language):
+        raise ServiceError("INVALID_OPTIONS", "language must be a code such as en or de", "language")
     if options.max_clips is not None and not 1 <= options.max_clips <= 20:
         raise ServiceError("INVALID_OPTIONS", "maxClips must be between 1 and 20", "maxClips")
     lo = options.min_seconds if options.min_seconds is not None else 20.0

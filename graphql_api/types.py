@@ -132,6 +132,63 @@ class Job:
             duration_s=src["duration_s"], width=src["width"], height=src["height"], fps=src["fps"]
         )
 
+    @strawberry.field(description="Progress events of the job, oldest first.")
+    async def stage_log(self, info: strawberry.Info, last: int = 100) -> list[StageLogEntry]:
+        job = await info.context.job_loader.load(str(self.id))
+        if job is None:
+            return []
+        events = info.context.service.stage_log(job, max(1, min(last, 1000)))
+        return [
+            StageLogEntry(at=e.created_at, status=JobStatus(e.status.value), stage=e.stage,
+                          percent=e.percent, message=e.message)
+            for e in events
+        ]  # fmt: skip
+
+    @strawberry.field(description="The transcript, a page of segments at a time.")
+    async def transcript(
+        self, info: strawberry.Info, offset: int = 0, limit: int = 100
+    ) -> TranscriptPage | None:
+        job = await info.context.job_loader.load(str(self.id))
+        data = info.context.service.artifact(job, "transcript", "transcript.json") if job else None
+        if not data:
+            return None
+        segments = data.get("segments", [])
+        offset, limit = max(0, offset), max(1, min(limit, 500))
+        return TranscriptPage(
+            language=data.get("language", ""),
+            total_segments=len(segments),
+            offset=offset,
+            segments=[
+                TranscriptSegment(
+                    start=s["start"], end=s["end"], text=s["text"].strip(),
+                    words=[TranscriptWord(start=w["start"], end=w["end"], word=w["word"].strip())
+                           for w in s.get("words", [])],
+                )
+                for s in segments[offset : offset + limit]
+            ],
+        )  # fmt: skip
+
+    @strawberry.field(description="Speech, silences, layout periods and slide changes.")
+    async def timeline(self, info: strawberry.Info) -> Timeline | None:
+        job = await info.context.job_loader.load(str(self.id))
+        if job is None:
+            return None
+        service = info.context.service
+        speech = service.artifact(job, "silence_map", "silence_map.json") or {}
+        layout = service.artifact(job, "screen_layout", "layout.json") or {}
+        if not speech and not layout:
+            return None
+        return Timeline(
+            speech=[TimeRange(start=i["start"], end=i["end"]) for i in speech.get("speech", [])],
+            silences=[TimeRange(start=i["start"], end=i["end"]) for i in speech.get("silences", [])],
+            layout_periods=[
+                LayoutPeriod(start=p["start"], end=p["end"], kind=p["kind"],
+                             screen=region(p.get("screen")), camera=region(p.get("camera")))
+                for p in layout.get("periods", [])
+            ],
+            slide_changes=list(layout.get("slide_changes", [])),
+        )  # fmt: skip
+
     @strawberry.field(description="Presigned URL of the CMX3600 edit decision list.")
     async def edl_url(self, info: strawberry.Info) -> str | None:
         manifest = await info.context.manifest_loader.load(str(self.id))
@@ -221,3 +278,112 @@ class CreateUploadInput:
 
 def headers_json(headers: dict[str, str]) -> JSON:
     return json.loads(json.dumps(headers))  # type: ignore[no-any-return]
+
+
+@strawberry.type
+class StageLogEntry:
+    at: datetime
+    status: JobStatus
+    stage: str
+    percent: float
+    message: str
+
+
+@strawberry.type
+class TranscriptWord:
+    start: float
+    end: float
+    word: str
+
+
+@strawberry.type
+class TranscriptSegment:
+    start: float
+    end: float
+    text: str
+    words: list[TranscriptWord]
+
+
+@strawberry.type
+class TranscriptPage:
+    language: str
+    total_segments: int
+    offset: int
+    segments: list[TranscriptSegment]
+
+
+@strawberry.type
+class TimeRange:
+    start: float
+    end: float
+
+
+@strawberry.type
+class Region:
+    x: int
+    y: int
+    width: int
+    height: int
+
+
+@strawberry.type
+class LayoutPeriod:
+    start: float
+    end: float
+    kind: str
+    screen: Region | None
+    camera: Region | None
+
+
+@strawberry.type
+class Timeline:
+    speech: list[TimeRange]
+    silences: list[TimeRange]
+    layout_periods: list[LayoutPeriod]
+    slide_changes: list[float]
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class JobConnection:
+    nodes: list[Job]
+    page_info: PageInfo
+
+
+@strawberry.enum
+class Stage(Enum):
+    source_video = "source_video"
+    silence_map = "silence_map"
+    transcript = "transcript"
+    screen_layout = "screen_layout"
+    content_scores = "content_scores"
+    highlight_segments = "highlight_segments"
+    highlight_clips = "highlight_clips"
+
+
+@strawberry.type
+class JobResult:
+    job: Job
+
+
+@strawberry.type
+class Deleted:
+    id: strawberry.ID
+
+
+JobMutationResult = Annotated[
+    JobResult | NotFoundError | ValidationError | QuotaExceededError | AuthError,
+    strawberry.union("JobMutationResult"),
+]
+DeleteResult = Annotated[
+    Deleted | NotFoundError | AuthError, strawberry.union("DeleteResult")
+]
+
+
+def region(raw: dict[str, Any] | None) -> Region | None:
+    return None if raw is None else Region(**{k: int(raw[k]) for k in ("x", "y", "width", "height")})

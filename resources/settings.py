@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     cors_origins: str = ""
     max_upload_bytes: int = 4 * 1024**3
     rate_limit_per_minute: int = 30
+    # memory:// per API process; redis://127.0.0.1:6379 to share limits between processes
+    rate_limit_storage_uri: str = "memory://"
 
     # dagster
     dagster_host: str = "127.0.0.1"

@@ -10,6 +10,7 @@ from lecture_assets.analysis.silence import detect_silences
 from lecture_assets.assets.common import duration_meta, load, run_stage, save
 from lecture_assets.assets.source import AUDIO_NAME, PROBE_NAME
 from lecture_assets.partitions import lectures
+from lecture_assets.stages import UPSTREAM
 from resources.ai import TranscriberResource
 from resources.job_store import JobStoreResource
 from resources.progress import ProgressResource
@@ -17,7 +18,7 @@ from resources.storage import StorageResource
 from resources.workdir import WorkdirResource
 
 
-@asset(partitions_def=lectures, group_name="lecture", deps=["source_video"], kinds={"python"})
+@asset(partitions_def=lectures, group_name="lecture", deps=UPSTREAM["silence_map"], kinds={"python"})
 def silence_map(
     context: AssetExecutionContext,
     storage: StorageResource,
@@ -49,7 +50,7 @@ def silence_map(
 @asset(
     partitions_def=lectures,
     group_name="lecture",
-    deps=["source_video", "silence_map"],
+    deps=UPSTREAM["transcript"],
     kinds={"python"},
     op_tags={"lecture/asr": "true"},
 )

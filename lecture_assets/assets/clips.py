@@ -20,6 +20,7 @@ from lecture_assets.assets.common import duration_meta, load, run_stage
 from lecture_assets.assets.source import PROBE_NAME
 from lecture_assets.manifest import ClipFiles, build_manifest
 from lecture_assets.partitions import lectures
+from lecture_assets.stages import UPSTREAM
 from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
 from resources.media import MediaResource
@@ -33,7 +34,7 @@ CLIP_FILES = {"video": "clip.mp4", "srt": "clip.srt", "vtt": "clip.vtt", "thumbn
 @asset(
     partitions_def=lectures,
     group_name="lecture",
-    deps=["highlight_segments", "screen_layout", "transcript", "source_video"],
+    deps=UPSTREAM["highlight_clips"],
     kinds={"video"},
 )
 def highlight_clips(

@@ -18,6 +18,7 @@ from lecture_assets.analysis.segments import select_segments
 from lecture_assets.assets.common import duration_meta, load, run_stage, save
 from lecture_assets.assets.source import PROBE_NAME
 from lecture_assets.partitions import lectures
+from lecture_assets.stages import UPSTREAM
 from resources.ai import ScorerResource
 from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions
@@ -38,7 +39,7 @@ def segment_options(options: JobOptions, media: MediaResource) -> SegmentOptions
 @asset(
     partitions_def=lectures,
     group_name="lecture",
-    deps=["transcript", "silence_map", "screen_layout"],
+    deps=UPSTREAM["content_scores"],
     kinds={"python"},
 )
 def content_scores(
@@ -75,7 +76,7 @@ def content_scores(
 @asset(
     partitions_def=lectures,
     group_name="lecture",
-    deps=["content_scores", "transcript", "silence_map"],
+    deps=UPSTREAM["highlight_segments"],
     kinds={"python"},
 )
 def highlight_segments(

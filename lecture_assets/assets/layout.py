@@ -10,6 +10,7 @@ from lecture_assets.analysis.models import Rect, SourceInfo
 from lecture_assets.assets.common import duration_meta, load, run_stage, save
 from lecture_assets.assets.source import PROBE_NAME
 from lecture_assets.partitions import lectures
+from lecture_assets.stages import UPSTREAM
 from resources.job_store import JobStoreResource
 from resources.progress import ProgressResource
 from resources.storage import StorageResource
@@ -20,7 +21,7 @@ def _rect_text(rect: Rect | None) -> str:
     return "none" if rect is None else f"{rect.width}x{rect.height} at ({rect.x}, {rect.y})"
 
 
-@asset(partitions_def=lectures, group_name="lecture", deps=["source_video"], kinds={"opencv"})
+@asset(partitions_def=lectures, group_name="lecture", deps=UPSTREAM["screen_layout"], kinds={"opencv"})
 def screen_layout(
     context: AssetExecutionContext,
     storage: StorageResource,

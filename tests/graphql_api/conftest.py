@@ -6,10 +6,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from dagster import DagsterInstance, instance_for_test
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from graphql_api.app import create_app
+from graphql_api.dagster_control import DagsterControl
 from resources.job_store import JobStoreResource
 from resources.settings import Settings
 from resources.storage import S3StorageResource
@@ -25,10 +27,20 @@ def api_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
+def dagster_instance() -> Iterator[DagsterInstance]:
+    with instance_for_test() as instance:
+        yield instance
+
+
+@pytest.fixture
 def client(
-    api_settings: Settings, storage: S3StorageResource, sqlite_store: JobStoreResource
+    api_settings: Settings,
+    storage: S3StorageResource,
+    sqlite_store: JobStoreResource,
+    dagster_instance: DagsterInstance,
 ) -> Iterator[TestClient]:
-    app = create_app(api_settings, storage=storage, job_store=sqlite_store)
+    control = DagsterControl(instance_factory=lambda: dagster_instance)
+    app = create_app(api_settings, storage=storage, job_store=sqlite_store, dagster=control)
     with TestClient(app) as test_client:
         yield test_client
 

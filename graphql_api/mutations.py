@@ -1,0 +1,106 @@
+"""Write operations: createUpload, reprocessJob, cancelJob, deleteJob."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graphql_api import types as t
+from graphql_api.services import ServiceError
+from resources.jobs import JobOptions
+
+UNAUTHENTICATED = "send the header Authorization: Bearer <token>"
+
+
+def options_from_input(raw: t.JobOptionsInput | None) -> JobOptions:
+    """Domain options from the GraphQL input (absent fields keep server defaults)."""
+    if raw is None:
+        return JobOptions()
+    return JobOptions(
+        max_clips=raw.max_clips,
+        min_seconds=raw.min_seconds,
+        max_seconds=raw.max_seconds,
+        layout=raw.layout or "auto",
+        caption_style=raw.caption_style or "standard",
+        language=raw.language,
+    )
+
+
+def _job_error(exc: ServiceError) -> t.NotFoundError | t.ValidationError | t.QuotaExceededError:
+    if exc.code == "NOT_FOUND":
+        return t.NotFoundError(code=exc.code, message=exc.message)
+    if exc.code == "RATE_LIMITED":
+        return t.QuotaExceededError(
+            code=exc.code, message=exc.message, retry_after_seconds=int(exc.field or 60)
+        )
+    return t.ValidationError(code=exc.code, message=exc.message, field=exc.field)
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="Register a lecture and get a presigned URL to PUT it to.")
+    def create_upload(
+        self, info: strawberry.Info, input: t.CreateUploadInput
+    ) -> t.CreateUploadResult:
+        owner = info.context.owner
+        if owner is None:
+            return t.AuthError(code="UNAUTHENTICATED", message=UNAUTHENTICATED)
+        try:
+            ticket = info.context.service.create_upload(
+                owner,
+                input.filename,
+                input.content_type,
+                int(input.size_bytes),
+                options_from_input(input.options),
+            )
+        except ServiceError as exc:
+            return _job_error(exc)  # type: ignore[return-value]
+        return t.UploadTicket(
+            job=t.Job.from_domain(ticket.job),
+            upload_url=ticket.url,
+            upload_headers=t.headers_json(ticket.headers),
+            expires_at=ticket.expires_at,
+        )
+
+    @strawberry.mutation(
+        description="Re-run one stage and everything after it (e.g. highlight_segments with "
+        "new clip lengths: no re-transcription), as a new run."
+    )
+    def reprocess_job(
+        self,
+        info: strawberry.Info,
+        id: strawberry.ID,
+        from_stage: t.Stage,
+        options: t.JobOptionsInput | None = None,
+    ) -> t.JobMutationResult:
+        owner = info.context.owner
+        if owner is None:
+            return t.AuthError(code="UNAUTHENTICATED", message=UNAUTHENTICATED)
+        try:
+            job = info.context.service.reprocess(
+                owner, str(id), from_stage.value, options_from_input(options)
+            )
+        except ServiceError as exc:
+            return _job_error(exc)
+        return t.JobResult(job=t.Job.from_domain(job))
+
+    @strawberry.mutation(description="Stop a queued or running job.")
+    def cancel_job(self, info: strawberry.Info, id: strawberry.ID) -> t.JobMutationResult:
+        owner = info.context.owner
+        if owner is None:
+            return t.AuthError(code="UNAUTHENTICATED", message=UNAUTHENTICATED)
+        try:
+            job = info.context.service.cancel(owner, str(id))
+        except ServiceError as exc:
+            return _job_error(exc)
+        return t.JobResult(job=t.Job.from_domain(job))
+
+    @strawberry.mutation(description="Delete a job: its files, records and Dagster partition.")
+    def delete_job(self, info: strawberry.Info, id: strawberry.ID) -> t.DeleteResult:
+        owner = info.context.owner
+        if owner is None:
+            return t.AuthError(code="UNAUTHENTICATED", message=UNAUTHENTICATED)
+        try:
+            deleted = info.context.service.delete(owner, str(id))
+        except ServiceError as exc:
+            return t.NotFoundError(code=exc.code, message=exc.message)
+        return t.Deleted(id=strawberry.ID(deleted))

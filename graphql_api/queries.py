@@ -1,0 +1,43 @@
+"""Read operations: one job, and a paginated list of the caller's jobs."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graphql_api import types as t
+from graphql_api.services import ServiceError
+from resources.jobs import JobStatus as DomainStatus
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One of your jobs, or null when it does not exist.")
+    async def job(self, info: strawberry.Info, id: strawberry.ID) -> t.Job | None:
+        if info.context.owner is None:
+            return None
+        job = await info.context.job_loader.load(str(id))
+        return t.Job.from_domain(job) if job is not None else None
+
+    @strawberry.field(description="Your jobs, newest first; pass pageInfo.endCursor as after.")
+    def jobs(
+        self,
+        info: strawberry.Info,
+        status: t.JobStatus | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> t.JobConnection:
+        owner = info.context.owner
+        if owner is None:
+            return t.JobConnection(nodes=[], page_info=t.PageInfo(has_next_page=False, end_cursor=None))
+        try:
+            page, more = info.context.service.list_jobs(
+                owner, DomainStatus(status.value) if status else None, first, after
+            )
+        except ServiceError:
+            page, more = [], False
+        for job in page:
+            info.context.job_loader.prime(job.id, job)
+        return t.JobConnection(
+            nodes=[t.Job.from_domain(j) for j in page],
+            page_info=t.PageInfo(has_next_page=more, end_cursor=page[-1].id if page else None),
+        )
