@@ -10,6 +10,7 @@ COPY graphql_api ./graphql_api
 COPY resources ./resources
 COPY sensors ./sensors
 COPY workspace.yaml dagster.yaml ./
+COPY deploy ./deploy
 RUN uv sync --frozen --no-dev --extra deploy
 
 FROM python:3.11-slim-bookworm AS runtime

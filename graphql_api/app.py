@@ -1,4 +1,4 @@
-"""The FastAPI app: GraphQL at /graphql (HTTP + websockets), health checks."""
+"""The FastAPI app: GraphQL at /graphql (HTTP + websockets), health checks, /metrics."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
@@ -14,11 +14,13 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from graphql_api.auth import TokenRegistry
 from graphql_api.context import AppState, Context
 from graphql_api.dagster_control import DagsterControl
+from graphql_api.metrics import ApiMetrics, MetricsMiddleware, graphql_metrics_extension
 from graphql_api.rate_limit import RateLimiter
 from graphql_api.schema import build_schema
 from graphql_api.services import JobService
 from lecture_assets.resources_by_settings import s3_storage
 from resources.job_store import JobStoreResource
+from resources.logging_setup import configure_logging
 from resources.settings import Settings, get_settings
 from resources.storage import StorageResource
 
@@ -45,6 +47,7 @@ def create_app(
 ) -> FastAPI:
     """Build the API for these settings (tests pass their own storage and job store)."""
     settings = settings or get_settings()
+    configure_logging(settings)
     store = job_store or JobStoreResource(url=settings.resolved_job_store_url)
     store.migrate()
     state = AppState(
@@ -63,8 +66,11 @@ def create_app(
         owner = state.tokens.owner_for(conn.headers.get("authorization")) if conn else None
         return Context(state, owner)
 
+    metrics = ApiMetrics(store)
+    schema = build_schema()
+    schema.extensions = (*schema.extensions, graphql_metrics_extension(metrics))
     router = LectureGraphQLRouter(
-        build_schema(),
+        schema,
         context_getter=context_getter,
         graphql_ide="graphiql" if settings.environment != "production" else None,
         subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL],
@@ -79,7 +85,13 @@ def create_app(
             allow_methods=["GET", "POST", "OPTIONS"],
             allow_headers=["Authorization", "Content-Type"],
         )
+    routes = ("/graphql", "/metrics", "/healthz", "/readyz")
+    app.add_middleware(MetricsMiddleware, metrics=metrics, routes=routes)
     app.include_router(router, prefix="/graphql")
+
+    @app.get("/metrics", include_in_schema=False)
+    def prometheus_metrics() -> Response:
+        return metrics.response()
 
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
@@ -102,7 +114,9 @@ def create_app(
         ok = all(v == "ok" for v in checks.values())
         body: dict[str, Any] = {"status": "ok" if ok else "degraded", "checks": checks}
         if not ok:
-            body = {"error": {"code": "NOT_READY", "message": "a dependency is down", "details": checks}}
+            body = {
+                "error": {"code": "NOT_READY", "message": "a dependency is down", "details": checks}
+            }
         return JSONResponse(body, status_code=200 if ok else 503)
 
     return app

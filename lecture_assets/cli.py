@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from resources.jobs import JobEvent, JobOptions
+from resources.logging_setup import configure_logging
 from resources.progress import STAGE_SPAN
 from resources.settings import get_settings
 
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="run the embedded stack: local S3, Dagster, the API")
     serve.add_argument("--no-dagster", action="store_true", help="start only S3 and the API")
     args = parser.parse_args(argv)
+    configure_logging(get_settings())
     if args.command == "process":
         return _process(args)
     from lecture_assets.embedded import serve_embedded

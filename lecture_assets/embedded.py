@@ -27,14 +27,31 @@ run_coordinator:
     tag_concurrency_limits:
       - key: lecture/asr
         limit: 1
+# the default launcher plus a pid check, so a killed run worker fails its run within a poll
+run_launcher:
+  module: lecture_assets.local_launcher
+  class: LocalProcessRunLauncher
 run_monitoring:
   enabled: true
   start_timeout_seconds: 180
   max_runtime_seconds: 14400
+  max_resume_run_attempts: 0
   poll_interval_seconds: 30
 run_retries:
   enabled: true
   max_retries: 1
+python_logs:
+  python_log_level: INFO
+  managed_python_loggers: [lecture_assets, resources, sensors]
+  dagster_handler_config:
+    handlers:
+      json:
+        class: logging.StreamHandler
+        stream: ext://sys.stdout
+        formatter: json
+    formatters:
+      json:
+        (): resources.logging_setup.JsonLogFormatter
 """
 
 
@@ -95,21 +112,38 @@ def serve_embedded(settings: Settings, *, with_dagster: bool = True) -> int:
         if not _wait_http(s3_url, 30):
             sys.stderr.write(f"local S3 did not start on {s3_url}; is the port free?\n")
             return 1
-        s3_storage(settings).ensure_bucket()
+        storage = s3_storage(settings)
+        storage.ensure_bucket()
+        storage.apply_lifecycle(settings.upload_expiry_days, settings.intermediate_expiry_days)
         JobStoreResource(url=settings.resolved_job_store_url).migrate()
         api = f"http://{settings.api_host}:{settings.api_port}"
         procs.append(
             _spawn(
-                [str(bindir / "uvicorn"), "--factory", "graphql_api.app:app_factory",
-                 "--host", settings.api_host, "--port", str(settings.api_port)],
+                [
+                    str(bindir / "uvicorn"),
+                    "--factory",
+                    "graphql_api.app:app_factory",
+                    "--host",
+                    settings.api_host,
+                    "--port",
+                    str(settings.api_port),
+                ],
                 env,
             )
         )
         if with_dagster:
             procs.append(
                 _spawn(
-                    [str(bindir / "dagster"), "dev", "-w", str(root / "workspace.yaml"),
-                     "-h", settings.dagster_host, "-p", str(settings.dagster_port)],
+                    [
+                        str(bindir / "dagster"),
+                        "dev",
+                        "-w",
+                        str(root / "workspace.yaml"),
+                        "-h",
+                        settings.dagster_host,
+                        "-p",
+                        str(settings.dagster_port),
+                    ],
                     env,
                 )
             )

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     s3_secret_access_key: SecretStr = SecretStr("testing")
     s3_max_attempts: int = 5
     presign_expiry_s: int = 3600
+    # lifecycle: raw uploads and intermediates expire after these many days (0 = keep); clips stay
+    upload_expiry_days: int = Field(default=7, ge=0)
+    intermediate_expiry_days: int = Field(default=30, ge=0)
 
     # job store (SQLite by default, PostgreSQL by URL)
     job_store_url: str | None = None
@@ -48,6 +51,10 @@ class Settings(BaseSettings):
     dagster_host: str = "127.0.0.1"
     dagster_port: int = 3000
     sensor_interval_s: int = 5
+
+    # observability: JSON logs (secrets redacted) for the API, the CLI and Dagster
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "text"] = "json"
 
     # media
     s3_port: int = 9000

@@ -12,12 +12,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 from dagster import ConfigurableResource
 from pydantic import PrivateAttr
+
+from resources.lifecycle import LifecycleRules, lifecycle_rules
+
+Tags = dict[str, str]
+KeyList = list[str]
 
 
 @dataclass(frozen=True)
@@ -33,14 +39,18 @@ class StorageError(Exception):
     """Storage failed after retries; the message says what to check."""
 
 
-class StorageResource(ConfigurableResource, ABC):  # type: ignore[misc]
+class StorageResource(ConfigurableResource, ABC):  # type: ignore[type-arg]
     """Where uploads, artifacts and clips live; keys follow ARCHITECTURE.md."""
 
     @abstractmethod
-    def put_file(self, key: str, path: Path, content_type: str | None = None) -> None: ...
+    def put_file(
+        self, key: str, path: Path, content_type: str | None = None, tags: Tags | None = None
+    ) -> None: ...
 
     @abstractmethod
-    def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None: ...
+    def put_bytes(
+        self, key: str, data: bytes, content_type: str | None = None, tags: Tags | None = None
+    ) -> None: ...
 
     @abstractmethod
     def get_file(self, key: str, dest: Path) -> Path: ...
@@ -55,7 +65,7 @@ class StorageResource(ConfigurableResource, ABC):  # type: ignore[misc]
     def list(self, prefix: str) -> Iterator[StoredObject]: ...
 
     @abstractmethod
-    def delete_keys(self, keys: list[str]) -> None: ...
+    def delete_keys(self, keys: KeyList) -> None: ...
 
     @abstractmethod
     def presign_get(self, key: str, expiry_s: int, download_name: str | None = None) -> str: ...
@@ -65,9 +75,9 @@ class StorageResource(ConfigurableResource, ABC):  # type: ignore[misc]
         self, key: str, content_type: str, expiry_s: int
     ) -> tuple[str, dict[str, str]]: ...
 
-    def put_json(self, key: str, value: Any) -> None:
-        """Store a JSON document."""
-        self.put_bytes(key, json.dumps(value, indent=1).encode(), "application/json")
+    def put_json(self, key: str, value: Any, tags: Tags | None = None) -> None:
+        """Store a JSON document (tags, e.g. INTERMEDIATE_TAG, drive lifecycle expiry on S3)."""
+        self.put_bytes(key, json.dumps(value, indent=1).encode(), "application/json", tags)
 
     def get_json(self, key: str) -> Any:
         """Read a JSON document written by put_json."""
@@ -133,14 +143,46 @@ class S3StorageResource(StorageResource):
         except ClientError:
             self.client.create_bucket(Bucket=self.bucket)
 
-    def put_file(self, key: str, path: Path, content_type: str | None = None) -> None:
-        extra = {"ContentType": content_type} if content_type else None
-        self._call(self.client.upload_file, str(path), self.bucket, key, ExtraArgs=extra)
+    def apply_lifecycle(self, upload_days: int, intermediate_days: int) -> LifecycleRules:
+        """Expire raw uploads and tagged intermediates (clips stay); 0 days disables a rule.
 
-    def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None:
+        Replaces the bucket's whole lifecycle configuration; returns the rules it set.
+        """
+        rules = lifecycle_rules(upload_days, intermediate_days)
+        if rules:
+            config = {"Rules": rules}
+            self._call(
+                self.client.put_bucket_lifecycle_configuration,
+                Bucket=self.bucket,
+                LifecycleConfiguration=config,
+            )
+        else:
+            self._call(self.client.delete_bucket_lifecycle, Bucket=self.bucket)
+        return rules
+
+    def tags(self, key: str) -> Tags:
+        """The object's tags (lifecycle class), empty when it has none."""
+        found = self._call(self.client.get_object_tagging, Bucket=self.bucket, Key=key)
+        return {t["Key"]: t["Value"] for t in found.get("TagSet", [])}
+
+    def put_file(
+        self, key: str, path: Path, content_type: str | None = None, tags: Tags | None = None
+    ) -> None:
+        extra: dict[str, str] = {}
+        if content_type:
+            extra["ContentType"] = content_type
+        if tags:
+            extra["Tagging"] = urlencode(tags)
+        self._call(self.client.upload_file, str(path), self.bucket, key, ExtraArgs=extra or None)
+
+    def put_bytes(
+        self, key: str, data: bytes, content_type: str | None = None, tags: Tags | None = None
+    ) -> None:
         args: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "Body": data}
         if content_type:
             args["ContentType"] = content_type
+        if tags:
+            args["Tagging"] = urlencode(tags)
         self._call(self.client.put_object, **args)
 
     def get_file(self, key: str, dest: Path) -> Path:
@@ -188,7 +230,7 @@ class S3StorageResource(StorageResource):
                     last_modified=item["LastModified"],
                 )
 
-    def delete_keys(self, keys: list[str]) -> None:
+    def delete_keys(self, keys: KeyList) -> None:
         for start in range(0, len(keys), 1000):
             chunk = [{"Key": k} for k in keys[start : start + 1000]]
             self._call(self.client.delete_objects, Bucket=self.bucket, Delete={"Objects": chunk})
@@ -234,14 +276,18 @@ class LocalStorageResource(StorageResource):
             raise StorageError(f"refusing a key outside the storage root: {key!r}")
         return path
 
-    def put_file(self, key: str, path: Path, content_type: str | None = None) -> None:
+    def put_file(
+        self, key: str, path: Path, content_type: str | None = None, tags: Tags | None = None
+    ) -> None:
         dest = self._path(key)
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".part-{dest.name}")
         shutil.copyfile(path, tmp)
         os.replace(tmp, dest)
 
-    def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None:
+    def put_bytes(
+        self, key: str, data: bytes, content_type: str | None = None, tags: Tags | None = None
+    ) -> None:
         dest = self._path(key)
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = dest.with_name(f".part-{dest.name}")
@@ -290,7 +336,7 @@ class LocalStorageResource(StorageResource):
                 if found is not None:
                     yield found
 
-    def delete_keys(self, keys: list[str]) -> None:
+    def delete_keys(self, keys: KeyList) -> None:
         for key in keys:
             self._path(key).unlink(missing_ok=True)
 

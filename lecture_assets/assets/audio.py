@@ -1,6 +1,5 @@
 """`silence_map` and `transcript`: where the lecturer speaks, and what they say."""
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 

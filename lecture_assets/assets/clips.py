@@ -1,6 +1,5 @@
 """`highlight_clips`: render every chosen segment, upload it with captions, write the manifest."""
 
-from __future__ import annotations
 
 from pathlib import Path
 

@@ -1,6 +1,5 @@
 """What every lecture asset shares: stage bookkeeping, failures users can act on, artifact I/O."""
 
-from __future__ import annotations
 
 import time
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from lecture_assets.analysis.media import MediaError
 from lecture_assets.analysis.models import from_jsonable, to_jsonable
 from resources.job_store import JobStoreResource
 from resources.jobs import Job, JobStatus
+from resources.lifecycle import INTERMEDIATE_TAG
 from resources.progress import ProgressResource, StageReporter
 from resources.storage import StorageError, StorageResource
 
@@ -78,10 +78,13 @@ def run_stage(
 
 
 def save(storage: StorageResource, job_id: str, asset: str, name: str, value: Any) -> str:
-    """Persist a dataclass tree (or plain JSON) as an asset artifact; returns its key."""
+    """Persist a dataclass tree (or plain JSON) as an asset artifact; returns its key.
+
+    Artifacts are intermediates: tagged so the bucket's lifecycle rule expires them.
+    """
     key = keys.artifact(job_id, asset, name)
     data = value if isinstance(value, dict | list) else to_jsonable(value)
-    storage.put_json(key, data)
+    storage.put_json(key, data, tags=INTERMEDIATE_TAG)
     return key
 
 

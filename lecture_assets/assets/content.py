@@ -1,6 +1,5 @@
 """`content_scores` and `highlight_segments`: chapters, what is worth a clip, and the picks."""
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 

@@ -1,6 +1,5 @@
 """`screen_layout`: where the slides and the camera are, over time, and when slides change."""
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 

@@ -1,6 +1,5 @@
 """`source_video`: fetch the upload, probe and validate it, decode its audio once for everyone."""
 
-from __future__ import annotations
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
@@ -11,6 +10,7 @@ from lecture_assets.analysis.models import SourceInfo
 from lecture_assets.assets.common import StageError, duration_meta, run_stage, save
 from lecture_assets.partitions import lectures
 from resources.job_store import JobStoreResource
+from resources.lifecycle import INTERMEDIATE_TAG
 from resources.media import MediaResource
 from resources.progress import ProgressResource
 from resources.storage import StorageResource
@@ -72,7 +72,8 @@ def source_video(
             duration_s=info.duration_s,
             on_progress=lambda f: stage.report(0.1 + 0.8 * f, "decoding audio"),
         )
-        storage.put_file(keys.artifact(job_id, "source_video", AUDIO_NAME), wav, "audio/wav")
+        audio_key = keys.artifact(job_id, "source_video", AUDIO_NAME)
+        storage.put_file(audio_key, wav, "audio/wav", tags=INTERMEDIATE_TAG)
         save(storage, job_id, "source_video", PROBE_NAME, info)
     return MaterializeResult(
         metadata={
