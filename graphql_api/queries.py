@@ -28,7 +28,9 @@ class Query:
     ) -> t.JobConnection:
         owner = info.context.owner
         if owner is None:
-            return t.JobConnection(nodes=[], page_info=t.PageInfo(has_next_page=False, end_cursor=None))
+            return t.JobConnection(
+                nodes=[], page_info=t.PageInfo(has_next_page=False, end_cursor=None)
+            )
         try:
             page, more = info.context.service.list_jobs(
                 owner, DomainStatus(status.value) if status else None, first, after

@@ -16,7 +16,9 @@ class RateLimiter:
 
     def __post_init__(self) -> None:
         self._item = RateLimitItemPerMinute(max(1, self.per_minute))
-        self._limiter = strategies.MovingWindowRateLimiter(storage.storage_from_string(self.storage_uri))
+        self._limiter = strategies.MovingWindowRateLimiter(
+            storage.storage_from_string(self.storage_uri)
+        )
 
     def allow(self, action: str, caller: str) -> bool:
         """Count one call; False when the caller is over the limit."""

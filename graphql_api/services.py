@@ -85,7 +85,9 @@ class JobService:
                 "contentType",
             )
         if size_bytes <= 0:
-            raise ServiceError("INVALID_SIZE", "sizeBytes must be the file's size (> 0)", "sizeBytes")
+            raise ServiceError(
+                "INVALID_SIZE", "sizeBytes must be the file's size (> 0)", "sizeBytes"
+            )
         if size_bytes > self.settings.max_upload_bytes:
             raise ServiceError(
                 "TOO_LARGE",
@@ -122,9 +124,12 @@ class JobService:
                 "NOT_CANCELLABLE", f"the job is already {job.status.value}; nothing to cancel"
             )
         self.store.record_progress(
-            job.id, status=JobStatus.CANCELLED, stage=job.stage, percent=job.percent,
+            job.id,
+            status=JobStatus.CANCELLED,
+            stage=job.stage,
+            percent=job.percent,
             message="cancelled by the owner",
-        )  # fmt: skip
+        )
         self.dagster.cancel_runs(job.id)
         return self.owned(owner, job_id)
 
@@ -138,9 +143,7 @@ class JobService:
         self.store.delete(job.id)
         return job.id
 
-    def reprocess(
-        self, owner: str, job_id: str, from_stage: str, options: JobOptions
-    ) -> Job:
+    def reprocess(self, owner: str, job_id: str, from_stage: str, options: JobOptions) -> Job:
         """Queue a new run of `from_stage` and everything after it, with merged options."""
         job = self.owned(owner, job_id)
         self.check_rate("reprocessJob", owner)
@@ -156,9 +159,12 @@ class JobService:
         _check_options(merged)
         self.store.update(job.id, options=merged, manifest_key=job.manifest_key)
         self.store.record_progress(
-            job.id, status=JobStatus.QUEUED, stage="queued", percent=0.0,
+            job.id,
+            status=JobStatus.QUEUED,
+            stage="queued",
+            percent=0.0,
             message=f"reprocessing from {from_stage}",
-        )  # fmt: skip
+        )
         self.store.add_command(job.id, "reprocess", {"from": from_stage})
         return self.owned(owner, job_id)
 
@@ -206,7 +212,9 @@ class JobService:
 
 def _check_options(options: JobOptions) -> None:
     if options.language is not None and not re.fullmatch(r"[a-z]{2,3}", options.language):
-        raise ServiceError("INVALID_OPTIONS", "language must be a code such as en or de", "language")
+        raise ServiceError(
+            "INVALID_OPTIONS", "language must be a code such as en or de", "language"
+        )
     if options.max_clips is not None and not 1 <= options.max_clips <= 20:
         raise ServiceError("INVALID_OPTIONS", "maxClips must be between 1 and 20", "maxClips")
     lo = options.min_seconds if options.min_seconds is not None else 20.0

@@ -139,10 +139,15 @@ class Job:
             return []
         events = info.context.service.stage_log(job, max(1, min(last, 1000)))
         return [
-            StageLogEntry(at=e.created_at, status=JobStatus(e.status.value), stage=e.stage,
-                          percent=e.percent, message=e.message)
+            StageLogEntry(
+                at=e.created_at,
+                status=JobStatus(e.status.value),
+                stage=e.stage,
+                percent=e.percent,
+                message=e.message,
+            )
             for e in events
-        ]  # fmt: skip
+        ]
 
     @strawberry.field(description="The transcript, a page of segments at a time.")
     async def transcript(
@@ -160,13 +165,17 @@ class Job:
             offset=offset,
             segments=[
                 TranscriptSegment(
-                    start=s["start"], end=s["end"], text=s["text"].strip(),
-                    words=[TranscriptWord(start=w["start"], end=w["end"], word=w["word"].strip())
-                           for w in s.get("words", [])],
+                    start=s["start"],
+                    end=s["end"],
+                    text=s["text"].strip(),
+                    words=[
+                        TranscriptWord(start=w["start"], end=w["end"], word=w["word"].strip())
+                        for w in s.get("words", [])
+                    ],
                 )
                 for s in segments[offset : offset + limit]
             ],
-        )  # fmt: skip
+        )
 
     @strawberry.field(description="Speech, silences, layout periods and slide changes.")
     async def timeline(self, info: strawberry.Info) -> Timeline | None:
@@ -180,14 +189,21 @@ class Job:
             return None
         return Timeline(
             speech=[TimeRange(start=i["start"], end=i["end"]) for i in speech.get("speech", [])],
-            silences=[TimeRange(start=i["start"], end=i["end"]) for i in speech.get("silences", [])],
+            silences=[
+                TimeRange(start=i["start"], end=i["end"]) for i in speech.get("silences", [])
+            ],
             layout_periods=[
-                LayoutPeriod(start=p["start"], end=p["end"], kind=p["kind"],
-                             screen=region(p.get("screen")), camera=region(p.get("camera")))
+                LayoutPeriod(
+                    start=p["start"],
+                    end=p["end"],
+                    kind=p["kind"],
+                    screen=region(p.get("screen")),
+                    camera=region(p.get("camera")),
+                )
                 for p in layout.get("periods", [])
             ],
             slide_changes=list(layout.get("slide_changes", [])),
-        )  # fmt: skip
+        )
 
     @strawberry.field(description="Presigned URL of the CMX3600 edit decision list.")
     async def edl_url(self, info: strawberry.Info) -> str | None:
@@ -380,10 +396,10 @@ JobMutationResult = Annotated[
     JobResult | NotFoundError | ValidationError | QuotaExceededError | AuthError,
     strawberry.union("JobMutationResult"),
 ]
-DeleteResult = Annotated[
-    Deleted | NotFoundError | AuthError, strawberry.union("DeleteResult")
-]
+DeleteResult = Annotated[Deleted | NotFoundError | AuthError, strawberry.union("DeleteResult")]
 
 
 def region(raw: dict[str, Any] | None) -> Region | None:
-    return None if raw is None else Region(**{k: int(raw[k]) for k in ("x", "y", "width", "height")})
+    return (
+        None if raw is None else Region(**{k: int(raw[k]) for k in ("x", "y", "width", "height")})
+    )

@@ -78,8 +78,9 @@ def _process(args: argparse.Namespace) -> int:
                 done = 0.0
             elif " done in " in event.message:
                 done = 100.0
-            bars.update(tasks[event.stage], completed=max(0.0, min(100.0, done)),
-                        note=event.message[:60])
+            bars.update(
+                tasks[event.stage], completed=max(0.0, min(100.0, done)), note=event.message[:60]
+            )
 
         result = process_local(video, args.out, get_settings(), options, on_event=on_event)
     if not result.succeeded or result.manifest is None:

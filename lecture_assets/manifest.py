@@ -90,7 +90,9 @@ def build_manifest(
                 for p in layout.periods
             ],
         },
-        "topics": [{"start": _r(c.start), "end": _r(c.end), "title": c.title} for c in plan.chapters],
+        "topics": [
+            {"start": _r(c.start), "end": _r(c.end), "title": c.title} for c in plan.chapters
+        ],
         "clips": [
             {
                 "index": s.index,

@@ -10,7 +10,7 @@ from lecture_assets.analysis.content import LocalScorer, Scorer
 from lecture_assets.analysis.transcript import Transcriber
 
 
-class TranscriberResource(ConfigurableResource):  # type: ignore[misc]
+class TranscriberResource(ConfigurableResource):
     """Builds the configured Transcriber: faster-whisper offline or the OpenAI Whisper API."""
 
     kind: Literal["local", "openai"] = "local"
@@ -34,7 +34,7 @@ class TranscriberResource(ConfigurableResource):  # type: ignore[misc]
         return FasterWhisperTranscriber(self.model, allow_download=self.allow_download)
 
 
-class ScorerResource(ConfigurableResource):  # type: ignore[misc]
+class ScorerResource(ConfigurableResource):
     """Builds the configured Scorer: the offline embedding scorer or Gemini."""
 
     kind: Literal["local", "gemini"] = "local"

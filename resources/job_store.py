@@ -28,7 +28,7 @@ def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-class JobStoreResource(ConfigurableResource):  # type: ignore[misc]
+class JobStoreResource(ConfigurableResource):
     """Reads and writes job records; safe to share between API, sensors and run workers."""
 
     url: str
@@ -217,7 +217,9 @@ class JobStoreResource(ConfigurableResource):  # type: ignore[misc]
                     job_id=job_id, kind=kind, payload=json.dumps(payload), created_at=_now()
                 )
             )
-            return int(result.inserted_primary_key[0])
+            key = result.inserted_primary_key
+            assert key is not None
+            return int(key[0])
 
     def pending_commands(self, limit: int = 50) -> list[JobCommand]:
         """Commands not yet carried out, oldest first."""

@@ -16,7 +16,7 @@ ALLOWED_TYPES = {
 }
 
 
-class LimitsResource(ConfigurableResource):  # type: ignore[misc]
+class LimitsResource(ConfigurableResource):
     """How large an upload may be and how long its link lives."""
 
     max_upload_bytes: int = 4 * 1024**3

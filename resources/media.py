@@ -7,7 +7,7 @@ import os
 from dagster import ConfigurableResource
 
 
-class MediaResource(ConfigurableResource):  # type: ignore[misc]
+class MediaResource(ConfigurableResource):
     """Timeouts, accepted durations and the render budget."""
 
     ffmpeg_timeout_s: float = 3600.0

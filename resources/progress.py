@@ -65,7 +65,7 @@ class StageReporter:
         )
 
 
-class ProgressResource(ConfigurableResource):  # type: ignore[misc]
+class ProgressResource(ConfigurableResource):
     """Publishes stage progress to the job store, where the API's subscription reads it."""
 
     min_interval_s: float = 0.5

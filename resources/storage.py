@@ -39,7 +39,7 @@ class StorageError(Exception):
     """Storage failed after retries; the message says what to check."""
 
 
-class StorageResource(ConfigurableResource, ABC):  # type: ignore[type-arg]
+class StorageResource(ConfigurableResource, ABC):
     """Where uploads, artifacts and clips live; keys follow ARCHITECTURE.md."""
 
     @abstractmethod

@@ -10,7 +10,7 @@ from dagster import ConfigurableResource
 from resources.storage import StorageResource
 
 
-class WorkdirResource(ConfigurableResource):  # type: ignore[misc]
+class WorkdirResource(ConfigurableResource):
     """Caches a job's large inputs on local disk so each is fetched once per machine."""
 
     root: str

@@ -94,16 +94,17 @@ def check_upload(
 def expire_stale_uploads(job_store: JobStoreResource, expiry_s: int, now: datetime) -> int:
     """Fail jobs whose presigned upload expired without a file arriving."""
     expired = 0
+    grace = timedelta(seconds=expiry_s + 300)
     for job in job_store.jobs_with_status([JobStatus.QUEUED]):
-        if job.stage == "upload" and job.source_etag is None:
-            if now - job.created_at > timedelta(seconds=expiry_s + 300):
-                job_store.fail(
-                    job.id,
-                    "UPLOAD_EXPIRED",
-                    "No upload arrived before the upload link expired. Create a new upload.",
-                    stage="upload",
-                )
-                expired += 1
+        waited = now - job.created_at
+        if job.stage == "upload" and job.source_etag is None and waited > grace:
+            job_store.fail(
+                job.id,
+                "UPLOAD_EXPIRED",
+                "No upload arrived before the upload link expired. Create a new upload.",
+                stage="upload",
+            )
+            expired += 1
     return expired
 
 

@@ -1,6 +1,5 @@
 """`silence_map` and `transcript`: where the lecturer speaks, and what they say."""
 
-
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from lecture_assets import keys
@@ -17,7 +16,9 @@ from resources.storage import StorageResource
 from resources.workdir import WorkdirResource
 
 
-@asset(partitions_def=lectures, group_name="lecture", deps=UPSTREAM["silence_map"], kinds={"python"})
+@asset(
+    partitions_def=lectures, group_name="lecture", deps=UPSTREAM["silence_map"], kinds={"python"}
+)
 def silence_map(
     context: AssetExecutionContext,
     storage: StorageResource,

@@ -1,12 +1,17 @@
 """`highlight_clips`: render every chosen segment, upload it with captions, write the manifest."""
 
-
 from pathlib import Path
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from lecture_assets import keys
-from lecture_assets.analysis.captions import CaptionStyle, build_cues, write_ass, write_srt, write_vtt
+from lecture_assets.analysis.captions import (
+    CaptionStyle,
+    build_cues,
+    write_ass,
+    write_srt,
+    write_vtt,
+)
 from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clips, write_edl
 from lecture_assets.analysis.models import (
     HighlightPlan,
@@ -67,7 +72,9 @@ def highlight_clips(
             ass = clip_dir / "clip.ass"
             write_ass(cues, ass, style)
             plans.append(
-                plan_clip(video, info, layout, segment, ass, clip_dir / CLIP_FILES["video"], options)
+                plan_clip(
+                    video, info, layout, segment, ass, clip_dir / CLIP_FILES["video"], options
+                )
             )
         rendered = render_clips(
             plans,

@@ -1,6 +1,5 @@
 """What every lecture asset shares: stage bookkeeping, failures users can act on, artifact I/O."""
 
-
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager

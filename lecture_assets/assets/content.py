@@ -1,12 +1,10 @@
 """`content_scores` and `highlight_segments`: chapters, what is worth a clip, and the picks."""
 
-
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from lecture_assets.analysis.content import chapters_text, score_content
 from lecture_assets.analysis.models import (
     ContentScores,
-    HighlightPlan,
     ScreenLayout,
     SegmentOptions,
     SourceInfo,
@@ -104,8 +102,11 @@ def highlight_segments(
         metadata={
             "clips": MetadataValue.int(len(plan.segments)),
             "options": MetadataValue.json(
-                {"max_clips": options.max_clips, "min_s": options.min_seconds,
-                 "max_s": options.max_seconds}
+                {
+                    "max_clips": options.max_clips,
+                    "min_s": options.min_seconds,
+                    "max_s": options.max_seconds,
+                }
             ),
             "note": MetadataValue.text(plan.note or ""),
             "segments": MetadataValue.md(

@@ -1,6 +1,5 @@
 """`screen_layout`: where the slides and the camera are, over time, and when slides change."""
 
-
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from lecture_assets import keys
@@ -20,7 +19,9 @@ def _rect_text(rect: Rect | None) -> str:
     return "none" if rect is None else f"{rect.width}x{rect.height} at ({rect.x}, {rect.y})"
 
 
-@asset(partitions_def=lectures, group_name="lecture", deps=UPSTREAM["screen_layout"], kinds={"opencv"})
+@asset(
+    partitions_def=lectures, group_name="lecture", deps=UPSTREAM["screen_layout"], kinds={"opencv"}
+)
 def screen_layout(
     context: AssetExecutionContext,
     storage: StorageResource,

@@ -1,6 +1,5 @@
 """`source_video`: fetch the upload, probe and validate it, decode its audio once for everyone."""
 
-
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from lecture_assets import keys

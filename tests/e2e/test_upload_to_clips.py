@@ -38,10 +38,18 @@ def test_upload_becomes_downloadable_vertical_clips(
     created = client.post(
         "/graphql",
         headers=AUTH,
-        json={"query": CREATE, "variables": {"input": {
-            "filename": "linear-algebra.mp4", "contentType": "video/mp4",
-            "sizeBytes": lecture.path.stat().st_size, "options": options}}},
-    ).json()["data"]["createUpload"]  # fmt: skip
+        json={
+            "query": CREATE,
+            "variables": {
+                "input": {
+                    "filename": "linear-algebra.mp4",
+                    "contentType": "video/mp4",
+                    "sizeBytes": lecture.path.stat().st_size,
+                    "options": options,
+                }
+            },
+        },
+    ).json()["data"]["createUpload"]
     assert created["__typename"] == "UploadTicket"
     job_id = created["job"]["id"]
     put = httpx.put(

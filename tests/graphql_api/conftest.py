@@ -21,9 +21,7 @@ Gql = Callable[..., dict[str, Any]]
 
 @pytest.fixture
 def api_settings(settings: Settings) -> Settings:
-    return settings.model_copy(
-        update={"api_tokens": SecretStr("alice:alice-token,bob:bob-token")}
-    )
+    return settings.model_copy(update={"api_tokens": SecretStr("alice:alice-token,bob:bob-token")})
 
 
 @pytest.fixture
@@ -47,7 +45,9 @@ def client(
 
 @pytest.fixture
 def gql(client: TestClient) -> Gql:
-    def run(query: str, variables: dict[str, Any] | None = None, token: str | None = "alice-token") -> dict[str, Any]:  # fmt: skip
+    def run(
+        query: str, variables: dict[str, Any] | None = None, token: str | None = "alice-token"
+    ) -> dict[str, Any]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = client.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers

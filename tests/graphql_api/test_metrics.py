@@ -34,10 +34,22 @@ def _sample(text: str, name: str, **labels: str) -> float:
 
 def _simulate_run(store: JobStoreResource) -> tuple[str, str]:
     """One job whose source_video took 42 s and whose transcript failed; one queued job."""
-    job = store.create_job(owner="alice", filename="l.mp4", content_type="video/mp4",
-                           size_bytes=10, extension="mp4", options=JobOptions())  # fmt: skip
-    queued = store.create_job(owner="bob", filename="m.mp4", content_type="video/mp4",
-                              size_bytes=10, extension="mp4", options=JobOptions())  # fmt: skip
+    job = store.create_job(
+        owner="alice",
+        filename="l.mp4",
+        content_type="video/mp4",
+        size_bytes=10,
+        extension="mp4",
+        options=JobOptions(),
+    )
+    queued = store.create_job(
+        owner="bob",
+        filename="m.mp4",
+        content_type="video/mp4",
+        size_bytes=10,
+        extension="mp4",
+        options=JobOptions(),
+    )
     progress = ProgressResource(min_interval_s=0.0)
     source = progress.stage(store, job.id, "source_video")
     source(0.0, "source video started")

@@ -25,8 +25,12 @@ JOB = """query($id: ID!) { job(id: $id) { id status stage progress error { code 
 
 
 def _create(gql: Gql, token: str | None = "alice-token", **overrides: object) -> dict:
-    payload = {"filename": "Week 3: Eigenvalues.mp4", "contentType": "video/mp4",
-               "sizeBytes": 2048, **overrides}  # fmt: skip
+    payload = {
+        "filename": "Week 3: Eigenvalues.mp4",
+        "contentType": "video/mp4",
+        "sizeBytes": 2048,
+        **overrides,
+    }
     return gql(CREATE, {"input": payload}, token=token)["data"]["createUpload"]
 
 
@@ -47,7 +51,11 @@ def test_create_upload_signs_a_put_that_lands_under_owner_and_job(
 @pytest.mark.parametrize(
     ("overrides", "code", "field"),
     [
-        ({"filename": "notes.pdf", "contentType": "application/pdf"}, "UNSUPPORTED_TYPE", "filename"),
+        (
+            {"filename": "notes.pdf", "contentType": "application/pdf"},
+            "UNSUPPORTED_TYPE",
+            "filename",
+        ),
         ({"contentType": "text/html"}, "UNSUPPORTED_TYPE", "contentType"),
         ({"sizeBytes": 0}, "INVALID_SIZE", "sizeBytes"),
         ({"sizeBytes": 5 * 1024**3}, "TOO_LARGE", "sizeBytes"),
@@ -79,7 +87,9 @@ def test_requests_without_a_valid_token_are_refused(gql: Gql) -> None:
     assert _create(gql, token="guess")["__typename"] == "AuthError"
 
 
-def test_job_query_shows_own_jobs_and_hides_others(gql: Gql, sqlite_store: JobStoreResource) -> None:
+def test_job_query_shows_own_jobs_and_hides_others(
+    gql: Gql, sqlite_store: JobStoreResource
+) -> None:
     job_id = _create(gql)["job"]["id"]
     sqlite_store.fail(job_id, "NO_AUDIO", "The video has no audio track.")
     mine = gql(JOB, {"id": job_id})["data"]["job"]
@@ -93,7 +103,10 @@ def test_job_query_shows_own_jobs_and_hides_others(gql: Gql, sqlite_store: JobSt
 def test_health_endpoints(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.json()["checks"] == {"job_store": "ok", "storage": "ok"}
+    assert ready.status_code == 200 and ready.json()["checks"] == {
+        "job_store": "ok",
+        "storage": "ok",
+    }
 
 
 def test_subscription_sends_current_state_then_events_until_terminal(
@@ -102,13 +115,21 @@ def test_subscription_sends_current_state_then_events_until_terminal(
     job_id = _create(gql)["job"]["id"]
     sub = "subscription($id: ID!) { jobProgress(jobId: $id) { status stage percent message } }"
     with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
-        ws.send_json({"type": "connection_init", "payload": {"authorization": "Bearer alice-token"}})
+        ws.send_json(
+            {"type": "connection_init", "payload": {"authorization": "Bearer alice-token"}}
+        )
         assert ws.receive_json()["type"] == "connection_ack"
-        ws.send_json({"id": "1", "type": "subscribe", "payload": {"query": sub, "variables": {"id": job_id}}})
+        ws.send_json(
+            {"id": "1", "type": "subscribe", "payload": {"query": sub, "variables": {"id": job_id}}}
+        )
         first = ws.receive_json()
         assert first["payload"]["data"]["jobProgress"]["status"] == "queued"
-        sqlite_store.record_progress(job_id, status=JobStatus.RUNNING, stage="transcript", percent=40, message="transcribing")
-        sqlite_store.record_progress(job_id, status=JobStatus.DONE, stage="done", percent=100, message="3 clips ready")
+        sqlite_store.record_progress(
+            job_id, status=JobStatus.RUNNING, stage="transcript", percent=40, message="transcribing"
+        )
+        sqlite_store.record_progress(
+            job_id, status=JobStatus.DONE, stage="done", percent=100, message="3 clips ready"
+        )
         seen = [ws.receive_json()["payload"]["data"]["jobProgress"] for _ in range(2)]
         assert [e["status"] for e in seen] == ["running", "done"]
         assert ws.receive_json()["type"] == "complete"

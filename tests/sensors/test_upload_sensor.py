@@ -24,13 +24,21 @@ def instance() -> DagsterInstance:
 
 def _job(store: JobStoreResource, size: int, name: str = "talk.mp4") -> str:
     return store.create_job(
-        owner="alice", filename=name, content_type="video/mp4", size_bytes=size,
-        extension="mp4", options=JobOptions(),
-    ).id  # fmt: skip
+        owner="alice",
+        filename=name,
+        content_type="video/mp4",
+        size_bytes=size,
+        extension="mp4",
+        options=JobOptions(),
+    ).id
 
 
-def _tick(instance: DagsterInstance, storage: S3StorageResource, store: JobStoreResource,
-          cursor: str | None = None) -> SensorResult:  # fmt: skip
+def _tick(
+    instance: DagsterInstance,
+    storage: S3StorageResource,
+    store: JobStoreResource,
+    cursor: str | None = None,
+) -> SensorResult:
     context = build_sensor_context(
         instance=instance,
         cursor=cursor,
