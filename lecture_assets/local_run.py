@@ -76,6 +76,8 @@ def process_local(
             resources=resources,
             instance=instance,
             raise_on_error=False,
+            # stage progress is shown from the job store; only warnings from dagster itself
+            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
     finally:
         stop.set()

@@ -12,7 +12,9 @@ from lecture_assets.analysis.captions import (
     write_srt,
     write_vtt,
 )
-from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clips, write_edl
+from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clips
+from lecture_assets.analysis.compiler_graph import LayoutPreference
+from lecture_assets.analysis.edl import write_edl, write_fcpxml
 from lecture_assets.analysis.models import (
     HighlightPlan,
     ScreenLayout,
@@ -26,7 +28,7 @@ from lecture_assets.manifest import ClipFiles, build_manifest
 from lecture_assets.partitions import lectures
 from lecture_assets.stages import UPSTREAM
 from resources.job_store import JobStoreResource
-from resources.jobs import JobStatus
+from resources.jobs import JobOptions, JobStatus
 from resources.media import MediaResource
 from resources.progress import ProgressResource
 from resources.storage import StorageResource
@@ -60,7 +62,8 @@ def highlight_clips(
         video = workdir.fetch(storage, job_id, stage.job.source_key)
         out_dir = workdir.scratch(job_id, "clips")
         style = CaptionStyle(karaoke=stage.job.options.caption_style == "karaoke")
-        options = RenderOptions(preset=media.render_preset, layout=stage.job.options.layout)
+        burn = stage.job.options.caption_style != "none"
+        options = RenderOptions(preset=media.render_preset, layout=_layout(stage.job.options))
 
         plans = []
         for segment in plan.segments:
@@ -69,18 +72,21 @@ def highlight_clips(
             cues = build_cues(text, segment, style)
             write_srt(cues, clip_dir / CLIP_FILES["srt"])
             write_vtt(cues, clip_dir / CLIP_FILES["vtt"])
-            ass = clip_dir / "clip.ass"
-            write_ass(cues, ass, style)
+            ass = write_ass(cues, clip_dir / "clip.ass", style) if burn else None
             plans.append(
                 plan_clip(
                     video, info, layout, segment, ass, clip_dir / CLIP_FILES["video"], options
                 )
             )
+        done: dict[int, float] = {}
+
+        def on_clip(index: int, fraction: float) -> None:
+            done[index] = fraction
+            overall = sum(done.values()) / max(1, len(plans))
+            stage.report(0.95 * overall, f"rendering clips: {overall * 100:.0f}%")
+
         rendered = render_clips(
-            plans,
-            workers=media.workers(),
-            timeout_s=media.ffmpeg_timeout_s,
-            on_progress=lambda f: stage.report(0.95 * f, f"rendering clips: {f * 100:.0f}%"),
+            plans, workers=media.workers(), timeout_s=media.ffmpeg_timeout_s, on_progress=on_clip
         )
 
         uploaded: set[str] = set()
@@ -88,21 +94,31 @@ def highlight_clips(
         for segment, result in zip(plan.segments, rendered, strict=True):
             clip_dir = out_dir / str(segment.index)
             local = {
-                "video": result.video,
+                "video": result.video_path,
                 "srt": clip_dir / CLIP_FILES["srt"],
                 "vtt": clip_dir / CLIP_FILES["vtt"],
-                "thumbnail": result.thumbnail,
+                "thumbnail": result.thumbnail_path,
             }
             for kind, path in local.items():
                 key = keys.clip(job_id, segment.index, CLIP_FILES[kind])
                 storage.put_file(key, Path(path), _content_type(CLIP_FILES[kind]))
                 uploaded.add(key)
             files.append(_clip_files(segment.index, result.duration_s))
-        edl_key = keys.clip(job_id, 0, "edit.edl").replace("/clips/0/", "/clips/")
-        edl_path = out_dir / "edit.edl"
-        write_edl(plan.segments, Path(stage.job.filename).name, info.fps, edl_path)
-        storage.put_file(edl_key, edl_path, "text/plain")
-        uploaded.add(edl_key)
+        source_name = Path(stage.job.filename).name
+        edl = write_edl(plan.segments, source_name, info.fps, out_dir / "edit.edl")
+        fcpxml = write_fcpxml(
+            plan.segments,
+            source_name,
+            info.fps,
+            info.duration_s,
+            info.width,
+            info.height,
+            out_dir / "edit.fcpxml",
+        )
+        for path, kind in ((edl, "text/plain"), (fcpxml, "application/xml")):
+            key = keys.clips_prefix(job_id) + path.name
+            storage.put_file(key, path, kind)
+            uploaded.add(key)
         removed = storage.delete_prefix(keys.clips_prefix(job_id), keep=uploaded)
 
         manifest = build_manifest(
@@ -128,6 +144,11 @@ def highlight_clips(
             **duration_meta(stage, total),
         }
     )
+
+
+def _layout(options: JobOptions) -> LayoutPreference:
+    value = options.layout
+    return value if value in ("auto", "split", "screen", "camera") else "auto"  # type: ignore[return-value]
 
 
 def _clip_files(index: int, duration_s: float) -> ClipFiles:

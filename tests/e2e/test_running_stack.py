@@ -15,7 +15,7 @@ import httpx
 import psutil
 import pytest
 
-from tests.fixtures.lecture import make_synthetic_lecture
+from tests.fixtures.lecture import LectureSpec, make_synthetic_lecture
 
 CREATE = """mutation($input: CreateUploadInput!) { createUpload(input: $input) {
   __typename ... on UploadTicket { job { id } uploadUrl uploadHeaders } } }"""
@@ -43,7 +43,7 @@ def _wait(url: str, seconds: float) -> None:
 
 @pytest.mark.slow
 def test_serve_processes_an_upload_and_stops_cleanly(tmp_path: Path) -> None:
-    lecture = make_synthetic_lecture()
+    lecture = make_synthetic_lecture(LectureSpec(sentences_per_topic=16))
     api_port, s3_port, ui_port = _port(), _port(), _port()
     env = {
         **os.environ,

@@ -17,7 +17,7 @@ from resources.job_store import JobStoreResource
 from resources.settings import Settings
 from resources.storage import S3StorageResource
 from sensors.upload_sensor import upload_sensor
-from tests.fixtures.lecture import make_synthetic_lecture
+from tests.fixtures.lecture import LectureSpec, make_synthetic_lecture
 
 CREATE = """mutation($input: CreateUploadInput!) { createUpload(input: $input) {
   __typename ... on UploadTicket { job { id status } uploadUrl uploadHeaders } } }"""
@@ -31,7 +31,7 @@ AUTH = {"Authorization": "Bearer dev-token"}
 def test_upload_becomes_downloadable_vertical_clips(
     settings: Settings, storage: S3StorageResource, sqlite_store: JobStoreResource, tmp_path: Path
 ) -> None:
-    lecture = make_synthetic_lecture()
+    lecture = make_synthetic_lecture(LectureSpec(sentences_per_topic=16))
     app = create_app(settings, storage=storage, job_store=sqlite_store)
     client = TestClient(app)
     options = {"maxClips": 2, "minSeconds": 10, "maxSeconds": 30}
@@ -63,7 +63,7 @@ def test_upload_becomes_downloadable_vertical_clips(
     with instance_for_test() as instance:
         from dagster import build_sensor_context
 
-        tick = upload_sensor(build_sensor_context(instance=instance, definitions=defs))
+        tick = upload_sensor(build_sensor_context(instance=instance, resources=resources))
         assert [r.partition_key for r in tick.run_requests] == [job_id]
         for request in tick.dynamic_partitions_requests:
             instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
@@ -73,7 +73,8 @@ def test_upload_becomes_downloadable_vertical_clips(
             tags=tick.run_requests[0].tags,
             raise_on_error=False,
         )
-        assert run.success, sqlite_store.get(job_id)
+        failures = [e.message for e in run.all_events if e.is_failure]
+        assert run.success, (failures, sqlite_store.get(job_id))
 
     job = client.post(
         "/graphql", headers=AUTH, json={"query": JOB, "variables": {"id": job_id}}

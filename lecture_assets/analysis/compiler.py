@@ -1,0 +1,293 @@
+"""Compile highlight segments into vertical 1080x1920 clips: plan one ffmpeg graph, render."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lecture_assets.analysis import compiler_graph as cg
+from lecture_assets.analysis.media import MediaError, probe, run_ffmpeg
+from lecture_assets.analysis.models import HighlightSegment, ScreenLayout, SourceInfo
+
+log = logging.getLogger(__name__)
+
+ClipProgress = Callable[[int, float], None]
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Encoder and layout settings for every clip of a job."""
+
+    preset: str = "veryfast"
+    crf: int = 21
+    # encoder + filter threads per clip; parallel clips = cores // threads
+    threads: int = 2
+    audio_bitrate: str = "128k"
+    loudnorm: bool = True
+    target_lufs: float = -16.0
+    layout: cg.LayoutPreference = "auto"
+    fonts_dir: str | None = None
+    thumbnail_width: int = 720
+
+
+@dataclass(frozen=True)
+class ClipPlan:
+    """Everything needed to render one clip, decided without touching the source."""
+
+    index: int
+    source: Path
+    out_path: Path
+    args: list[str]
+    filter_graph: str
+    expected_duration_s: float
+    layout: cg.RenderLayout
+    fps: float
+    band_heights: dict[str, float] = field(default_factory=dict)
+    thumbnail_at_s: float = 0.0
+    subtitles_ass: Path | None = None
+
+
+@dataclass(frozen=True)
+class RenderedClip:
+    """A finished clip on disk and what ffprobe-style probing measured."""
+
+    index: int
+    video_path: Path
+    thumbnail_path: Path
+    duration_s: float
+    expected_duration_s: float
+    layout: cg.RenderLayout
+    width: int
+    height: int
+
+
+def plan_clip(
+    source: Path,
+    info: SourceInfo,
+    layout: ScreenLayout,
+    segment: HighlightSegment,
+    subtitles_ass: Path | None,
+    out_path: Path,
+    options: RenderOptions | None = None,
+) -> ClipPlan:
+    """Build the ffmpeg argv for one clip (pure: no file is read or written).
+
+    Raises MediaError when the source has no picture or the segment keeps nothing.
+    """
+    options = options or RenderOptions()
+    if not info.has_video:
+        raise MediaError(
+            "NO_VIDEO",
+            "The source has no video stream, so no vertical clip can be made. Upload a "
+            "recording that contains the picture (screen and/or camera).",
+        )
+    rate = cg.output_rate(info)
+    groups = cg.group_inputs(segment.keep, rate)
+    if not groups:
+        raise MediaError(
+            "EMPTY_SEGMENT",
+            f"Clip {segment.index} keeps no time ({segment.start:.1f}-{segment.end:.1f} s); "
+            "re-run segment selection with a longer minimum clip length.",
+        )
+    duration = cg.planned_duration(groups, rate)
+    chosen, screen, camera = cg.resolve_layout(layout, segment, info, options.layout)
+
+    args: list[str] = []
+    for g in groups:
+        args += ["-ss", f"{g.start:.3f}", "-t", f"{g.duration:.3f}", "-i", str(source)]
+
+    parts: list[str] = []
+    labels: list[str] = []
+    n = 0
+    fps = f"fps={rate.numerator}/{rate.denominator}:start_time=0"
+    aprep = f"aresample={cg.AUDIO_RATE}:async=1:first_pts=0,aformat=channel_layouts=stereo"
+    for i, g in enumerate(groups):
+        k = len(g.pieces)
+        vsrc, asrc = f"[{i}:v:0]", f"[{i}:a:0]"
+        vouts = [f"[v{i}_{j}]" for j in range(k)] if k > 1 else [f"[v{i}]"]
+        aouts = [f"[a{i}_{j}]" for j in range(k)] if k > 1 else [f"[a{i}]"]
+        parts.append(f"{vsrc}{fps}" + (f",split={k}{''.join(vouts)}" if k > 1 else vouts[0]))
+        if info.has_audio:
+            parts.append(f"{asrc}{aprep}" + (f",asplit={k}{''.join(aouts)}" if k > 1 else aouts[0]))
+        for j, (a, b) in enumerate(g.pieces):
+            parts.append(f"{vouts[j]}trim=start_frame={a}:end_frame={b},setpts=PTS-STARTPTS[pv{n}]")
+            label = f"[pv{n}]"
+            if info.has_audio:
+                s0 = round(a / rate * cg.AUDIO_RATE)
+                s1 = round(b / rate * cg.AUDIO_RATE)
+                parts.append(
+                    f"{aouts[j]}atrim=start_sample={s0}:end_sample={s1},"
+                    f"asetpts=PTS-STARTPTS[pa{n}]"
+                )
+                label += f"[pa{n}]"
+            labels.append(label)
+            n += 1
+    audio_n = 1 if info.has_audio else 0
+    if n == 1:
+        parts.append("[pv0]null[base]" + (";[pa0]anull[cat_a]" if audio_n else ""))
+    else:
+        outs = "[base]" + ("[cat_a]" if audio_n else "")
+        parts.append(f"{''.join(labels)}concat=n={n}:v=1:a={audio_n}{outs}")
+
+    layout_graph, bands = cg.layout_filters(
+        chosen, screen, camera, layout.speaker_track, segment.keep, duration
+    )
+    parts.append(layout_graph)
+    vfinal = "[laid]format=yuv420p"
+    if subtitles_ass is not None:
+        vfinal += f",ass={cg.escape_filter_path(str(subtitles_ass))}"
+        fonts_dir = options.fonts_dir or _default_fonts_dir()
+        if fonts_dir:
+            vfinal += f":fontsdir={cg.escape_filter_path(fonts_dir)}"
+    parts.append(vfinal + "[vout]")
+    total_samples = round(duration * cg.AUDIO_RATE)
+    if audio_n:
+        chain = "[cat_a]"
+        if options.loudnorm:
+            chain += f"loudnorm=I={options.target_lufs}:TP=-1.5:LRA=11,aresample={cg.AUDIO_RATE},"
+        # exact length, so the audio never outlasts the picture
+        chain += f"apad,atrim=end_sample={total_samples}[aout]"
+    else:
+        # silent track so every clip plays on every platform
+        chain = f"anullsrc=r={cg.AUDIO_RATE}:cl=stereo,atrim=end_sample={total_samples}[aout]"
+    parts.append(chain)
+    graph = ";".join(parts)
+
+    tmp = _temp_path(out_path)
+    args += [
+        "-filter_complex", graph,
+        "-map", "[vout]", "-map", "[aout]",
+        "-c:v", "libx264", "-preset", options.preset, "-crf", str(options.crf),
+        "-pix_fmt", "yuv420p", "-profile:v", "high", "-threads", str(options.threads),
+        "-filter_complex_threads", str(options.threads),
+        "-c:a", "aac", "-b:a", options.audio_bitrate, "-ar", str(cg.AUDIO_RATE),
+        "-movflags", "+faststart",
+        "-t", f"{duration:.4f}", "-f", "mp4", str(tmp),
+    ]  # fmt: skip
+    longest = max(segment.keep, key=lambda k: k.duration)
+    from lecture_assets.analysis.captions import to_output_time
+
+    thumb_t = to_output_time(longest.start + longest.duration * 0.4, segment.keep) or 0.0
+    return ClipPlan(
+        index=segment.index,
+        source=source,
+        out_path=out_path,
+        args=args,
+        filter_graph=graph,
+        expected_duration_s=duration,
+        layout=chosen,
+        fps=float(rate),
+        band_heights=bands,
+        thumbnail_at_s=min(thumb_t, max(0.0, duration - 0.1)),
+        subtitles_ass=subtitles_ass,
+    )
+
+
+def _temp_path(out_path: Path) -> Path:
+    return out_path.with_name(f".{out_path.name}.partial")
+
+
+def _default_fonts_dir() -> str | None:
+    for d in ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/TTF"):
+        if Path(d, "DejaVuSans-Bold.ttf").exists():
+            return d
+    return None
+
+
+def thumbnail_path(out_path: Path) -> Path:
+    """Where the thumbnail of a clip goes: next to it, `<stem>.jpg`."""
+    return out_path.with_suffix(".jpg")
+
+
+def render_clip(
+    plan: ClipPlan, *, timeout_s: float, on_progress: Callable[[float], None] | None = None
+) -> RenderedClip:
+    """Run the planned ffmpeg command, then atomically move the clip into place.
+
+    Writes the clip to a hidden temp name and renames it, so a reader never sees a half
+    file; makes a JPEG thumbnail; raises MediaError if the result is off-plan.
+    """
+    plan.out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_path(plan.out_path)
+    try:
+        run_ffmpeg(
+            plan.args,
+            timeout_s=timeout_s,
+            expected_duration_s=plan.expected_duration_s,
+            on_progress=on_progress,
+        )
+        info = probe(tmp)
+        if abs(info.duration_s - plan.expected_duration_s) > 0.1 or not info.has_audio:
+            raise MediaError(
+                "CLIP_OFF_PLAN",
+                f"Clip {plan.index} came out {info.duration_s:.2f} s long (planned "
+                f"{plan.expected_duration_s:.2f} s, audio={info.has_audio}); re-run the "
+                "render, and report the source if it happens again.",
+            )
+        os.replace(tmp, plan.out_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    thumb = thumbnail_path(plan.out_path)
+    thumb_tmp = thumb.with_name(f".{thumb.name}.partial.jpg")
+    width = 720
+    run_ffmpeg(
+        ["-ss", f"{plan.thumbnail_at_s:.3f}", "-i", str(plan.out_path), "-frames:v", "1",
+         "-vf", f"scale={width}:-2", "-q:v", "3", str(thumb_tmp)],
+        timeout_s=min(timeout_s, 60.0),
+    )  # fmt: skip
+    os.replace(thumb_tmp, thumb)
+    if on_progress is not None:
+        on_progress(1.0)
+    return RenderedClip(
+        index=plan.index,
+        video_path=plan.out_path,
+        thumbnail_path=thumb,
+        duration_s=info.duration_s,
+        expected_duration_s=plan.expected_duration_s,
+        layout=plan.layout,
+        width=info.width,
+        height=info.height,
+    )
+
+
+def default_workers(n_clips: int, threads_per_clip: int) -> int:
+    """Clips to render at once: the CPU budget divided by threads per clip (at least 1)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(n_clips, (cores or 1) // max(1, threads_per_clip)))
+
+
+def render_clips(
+    plans: Sequence[ClipPlan],
+    *,
+    workers: int | None = None,
+    timeout_s: float,
+    on_progress: ClipProgress | None = None,
+) -> list[RenderedClip]:
+    """Render clips in parallel within the CPU budget; results keep the order of `plans`."""
+    if not plans:
+        return []
+    n = workers or default_workers(len(plans), _threads_of(plans[0]))
+
+    def one(plan: ClipPlan) -> RenderedClip:
+        def report(frac: float) -> None:
+            if on_progress is not None:
+                on_progress(plan.index, frac)
+
+        log.info(
+            "rendering clip %d (%.1f s, %s)", plan.index, plan.expected_duration_s, plan.layout
+        )
+        return render_clip(plan, timeout_s=timeout_s, on_progress=report)
+
+    with ThreadPoolExecutor(max_workers=max(1, n)) as pool:
+        return list(pool.map(one, plans))
+
+
+def _threads_of(plan: ClipPlan) -> int:
+    try:
+        return int(plan.args[plan.args.index("-threads") + 1])
+    except (ValueError, IndexError):
+        return 1

@@ -1,0 +1,269 @@
+"""Geometry and ffmpeg filter-graph text for one vertical clip: cuts, layout bands, captions."""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Literal
+
+from lecture_assets.analysis.captions import to_output_time
+from lecture_assets.analysis.models import (
+    HighlightSegment,
+    Interval,
+    LayoutPeriod,
+    Rect,
+    ScreenLayout,
+    SourceInfo,
+    SpeakerPosition,
+)
+
+OUT_W, OUT_H = 1080, 1920
+AUDIO_RATE = 48000
+FILL = "0x16181d"
+# inputs closer than this are decoded through rather than re-seeked (a seek costs a GOP)
+MERGE_GAP_S = 6.0
+RenderLayout = Literal["split", "screen", "camera"]
+LayoutPreference = Literal["auto", "split", "screen", "camera"]
+
+
+@dataclass(frozen=True)
+class InputGroup:
+    """One `-ss/-t` input of the source and the kept pieces inside it, in frames from its start."""
+
+    start: float
+    duration: float
+    pieces: list[tuple[int, int]]
+
+
+def output_rate(info: SourceInfo) -> Fraction:
+    """Constant output frame rate: the source's when sane, else 30 (also fixes VFR input)."""
+    if 14.0 <= info.fps <= 61.0:
+        return Fraction(info.fps).limit_denominator(1001)
+    return Fraction(30)
+
+
+def display_size(info: SourceInfo) -> tuple[int, int]:
+    """Frame size after ffmpeg applies the rotation metadata."""
+    if info.rotation % 180 == 90:
+        return info.height, info.width
+    return info.width, info.height
+
+
+def group_inputs(keep: Sequence[Interval], rate: Fraction) -> list[InputGroup]:
+    """Snap kept ranges to the frame grid and merge close ones into shared seeks."""
+    groups: list[InputGroup] = []
+    spans: list[list[Interval]] = []
+    for k in sorted(keep, key=lambda k: k.start):
+        if k.duration <= 0:
+            continue
+        if spans and k.start - spans[-1][-1].end <= MERGE_GAP_S:
+            spans[-1].append(k)
+        else:
+            spans.append([k])
+    for span in spans:
+        start = max(0.0, span[0].start)
+        pieces = []
+        for k in span:
+            a = round((k.start - start) * rate)
+            b = round((k.end - start) * rate)
+            if b > a:
+                pieces.append((int(a), int(b)))
+        if pieces:
+            dur = float(Fraction(pieces[-1][1]) / rate) + 0.25
+            groups.append(InputGroup(start, dur, pieces))
+    return groups
+
+
+def planned_duration(groups: Sequence[InputGroup], rate: Fraction) -> float:
+    """Exact output length in seconds implied by the frame-snapped pieces."""
+    return float(sum(Fraction(b - a) for g in groups for a, b in g.pieces) / rate)
+
+
+def choose_period(layout: ScreenLayout, segment: HighlightSegment) -> LayoutPeriod | None:
+    """The layout period overlapping the segment's kept time the most."""
+    best: tuple[float, LayoutPeriod] | None = None
+    for p in layout.periods:
+        cover = sum(max(0.0, min(p.end, k.end) - max(p.start, k.start)) for k in segment.keep)
+        if cover > 0 and (best is None or cover > best[0]):
+            best = (cover, p)
+    return best[1] if best else None
+
+
+def _fit_rect(r: Rect | None, layout: ScreenLayout, size: tuple[int, int]) -> Rect | None:
+    """Rescale a layout rect to the decoded frame size, clamp it and make it even."""
+    if r is None or r.area <= 0:
+        return None
+    w, h = size
+    sx = w / layout.width if layout.width > 0 else 1.0
+    sy = h / layout.height if layout.height > 0 else 1.0
+    x0 = min(max(0, round(r.x * sx)), w - 2)
+    y0 = min(max(0, round(r.y * sy)), h - 2)
+    x1 = min(w, round((r.x + r.width) * sx))
+    y1 = min(h, round((r.y + r.height) * sy))
+    x0, y0 = x0 - x0 % 2, y0 - y0 % 2
+    cw, ch = max(2, x1 - x0), max(2, y1 - y0)
+    return Rect(x0, y0, cw - cw % 2, ch - ch % 2)
+
+
+def resolve_layout(
+    layout: ScreenLayout,
+    segment: HighlightSegment,
+    info: SourceInfo,
+    preference: LayoutPreference,
+) -> tuple[RenderLayout, Rect, Rect]:
+    """Pick split/screen/camera and the screen and camera rects (whole frame when unknown)."""
+    size = display_size(info)
+    full = Rect(0, 0, size[0] - size[0] % 2, size[1] - size[1] % 2)
+    period = choose_period(layout, segment)
+    kind = period.kind if period else "unknown"
+    screen = _fit_rect(period.screen if period else layout.screen, layout, size)
+    camera = _fit_rect(period.camera if period else layout.camera, layout, size)
+    if period is None and screen and camera:
+        kind = "pip"
+    chosen: RenderLayout
+    if preference == "split" or (preference == "auto" and kind in ("pip", "side_by_side")):
+        chosen = "split" if screen and camera else ("screen" if screen or not camera else "camera")
+    elif preference == "camera" or (preference == "auto" and kind == "camera"):
+        chosen = "camera"
+    else:
+        chosen = "screen"
+    return chosen, screen or full, camera or full
+
+
+def _even(v: float) -> int:
+    i = round(v)
+    return i - i % 2
+
+
+def _follow_expr(
+    track: Sequence[SpeakerPosition],
+    keep: Sequence[Interval],
+    region: Rect,
+    crop_w: int,
+    duration: float,
+) -> str:
+    """Crop x as a smooth piecewise-linear function of output time that follows the speaker."""
+    lo, hi = region.x, region.x + region.width - crop_w
+    if hi <= lo:
+        return str(lo)
+    centre = region.x + region.width / 2.0
+    bins: dict[int, list[float]] = {}
+    for p in track:
+        if not region.x <= p.cx <= region.x + region.width:
+            continue
+        t = to_output_time(p.t, keep)
+        if t is not None:
+            bins.setdefault(int(t), []).append(p.cx)
+    if not bins:
+        return str(min(hi, max(lo, _even(centre - crop_w / 2.0))))
+    # per-second median, then a dead zone so small head moves do not shake the frame
+    keys: list[tuple[float, float]] = []
+    held: float | None = None
+    for sec in range(int(duration) + 1):
+        target = statistics.median(bins[sec]) if sec in bins else held
+        if target is None:
+            continue
+        if held is None or abs(target - held) > 0.12 * crop_w:
+            held = target if held is None else held + 0.6 * (target - held)
+        keys.append((float(sec) + 0.5, min(hi, max(lo, held - crop_w / 2.0))))
+    if not keys:
+        return str(lo)
+    expr = f"{keys[0][1]:.1f}"
+    for (t0, x0), (t1, x1) in itertools.pairwise(keys):
+        if abs(x1 - x0) >= 1.0:
+            expr += f"+({x1 - x0:.1f})*clip((t-{t0:.2f})/{t1 - t0:.2f},0,1)"
+    return expr
+
+
+def _cover_crop(
+    region: Rect, aspect: float, x_expr: str | None, face_y: float | None
+) -> tuple[int, int, str, int]:
+    """Largest window of `aspect` (w/h) inside region: (w, h, x expression, y)."""
+    if region.width / region.height > aspect:
+        h = region.height
+        w = min(region.width, _even(h * aspect))
+        x = x_expr if x_expr is not None else str(region.x + (region.width - w) // 2)
+        return w, h, x, region.y
+    w = region.width
+    h = min(region.height, _even(w / aspect))
+    cy = face_y if face_y is not None else region.y + region.height * 0.4
+    # keep the face in the upper part of the window
+    y = int(min(region.y + region.height - h, max(region.y, cy - 0.4 * h)))
+    return w, h, str(region.x + (region.width - w) // 2), y - y % 2
+
+
+def _face_y(track: Sequence[SpeakerPosition], region: Rect) -> float | None:
+    ys = [p.cy for p in track if region.y <= p.cy <= region.y + region.height]
+    return statistics.median(ys) if ys else None
+
+
+def _crop(w: int, h: int, x: str, y: int) -> str:
+    """Crop that never fails on a frame smaller than planned (crop clamps x and y itself)."""
+    return f"crop='min({w},iw)':'min({h},ih)':'{x}':{y}"
+
+
+def _fit(w: int, h: int) -> str:
+    """Scale into w x h keeping aspect, then pad with the fill colour (never crops)."""
+    return (
+        f"scale={w}:{h}:force_original_aspect_ratio=decrease:flags=bicubic,"
+        f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color={FILL},setsar=1"
+    )
+
+
+def layout_filters(
+    chosen: RenderLayout,
+    screen: Rect,
+    camera: Rect,
+    track: Sequence[SpeakerPosition],
+    keep: Sequence[Interval],
+    duration: float,
+) -> tuple[str, dict[str, float]]:
+    """Graph text from [base] to [laid]; also the band geometry for checks and metadata."""
+    crop_s = _crop(screen.width, screen.height, str(screen.x), screen.y)
+    if chosen == "split":
+        # the screen gets its natural height at full width (never cropped), camera the rest
+        top = _even(OUT_W * screen.height / screen.width)
+        top = min(max(top, _even(OUT_H * 0.22)), _even(OUT_H * 0.6))
+        bottom = OUT_H - top
+        cw, ch, _, _ = _cover_crop(camera, OUT_W / bottom, None, None)
+        x = _follow_expr(track, keep, camera, cw, duration)
+        cw, ch, cx, cy = _cover_crop(camera, OUT_W / bottom, x, _face_y(track, camera))
+        graph = (
+            f"[base]split=2[s][c];[s]{crop_s},{_fit(OUT_W, top)}[top];"
+            f"[c]{_crop(cw, ch, cx, cy)},scale={OUT_W}:{bottom}:flags=bicubic,setsar=1[bot];"
+            "[top][bot]vstack=2[laid]"
+        )
+        return graph, {"top_h": top, "bottom_h": bottom}
+    if chosen == "camera":
+        cw, ch, _, _ = _cover_crop(camera, OUT_W / OUT_H, None, None)
+        x = _follow_expr(track, keep, camera, cw, duration)
+        cw, ch, cx, cy = _cover_crop(camera, OUT_W / OUT_H, x, _face_y(track, camera))
+        graph = f"[base]{_crop(cw, ch, cx, cy)},scale={OUT_W}:{OUT_H}:flags=bicubic,setsar=1[laid]"
+        return graph, {"top_h": 0, "bottom_h": OUT_H}
+    # screen only: the whole screen centred over a blurred, dimmed copy of itself
+    fg_h = min(_even(OUT_W * screen.height / screen.width), _even(OUT_H * 0.7))
+    fg_w = min(OUT_W, _even(fg_h * screen.width / screen.height))
+    sw, sh = OUT_W // 8, OUT_H // 8
+    fg_y = _even(max(0, (OUT_H - fg_h) // 2 - 140))
+    graph = (
+        f"[base]{crop_s},split=2[fgs][bgs];"
+        f"[bgs]scale={sw}:{sh}:force_original_aspect_ratio=increase:flags=fast_bilinear,"
+        f"crop={sw}:{sh},boxblur=6:2,eq=brightness=-0.12,"
+        f"scale={OUT_W}:{OUT_H}:flags=fast_bilinear,setsar=1[bg];"
+        # keep the aspect even if the frame differs from the plan (e.g. unreported rotation)
+        f"[fgs]scale={fg_w}:{fg_h}:force_original_aspect_ratio=decrease:flags=bicubic,"
+        f"setsar=1[fg];"
+        # a little above centre, leaving the caption area below the slide clear
+        f"[bg][fg]overlay=(W-w)/2:{fg_y}+({fg_h}-h)/2:format=yuv420[laid]"
+    )
+    return graph, {"top_h": fg_h, "bottom_h": 0}
+
+
+def escape_filter_path(path: str) -> str:
+    """Escape a file path for use as a filter option value inside -filter_complex."""
+    # level 1: the filter's option parser; level 2: the graph parser
+    level1 = "".join("\\" + ch if ch in "\\':" else ch for ch in path)
+    return "".join("\\" + ch if ch in "\\'[],;" else ch for ch in level1)

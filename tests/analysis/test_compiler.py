@@ -1,0 +1,159 @@
+"""Rendered clips are 1080x1920 H.264/AAC, on-plan in length, laid out and captioned right."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import av
+import numpy as np
+import pysubs2
+import pytest
+
+from lecture_assets.analysis.captions import build_cues, write_ass, write_srt
+from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clip
+from lecture_assets.analysis.edl import write_edl, write_fcpxml
+from lecture_assets.analysis.media import ffmpeg_exe, probe
+from lecture_assets.analysis.models import (
+    HighlightSegment,
+    Interval,
+    LayoutPeriod,
+    Rect,
+    ScreenLayout,
+    SpeakerPosition,
+    Transcript,
+    TranscriptSegment,
+    Word,
+)
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+FAST = RenderOptions(preset="ultrafast", threads=2)
+SCREEN = Rect(0, 0, 480, 360)
+CAMERA = Rect(480, 0, 160, 360)
+
+
+def _make_source(path: Path, *, audio: bool = True, w: int = 640, h: int = 360) -> Path:
+    """A lecture-like source: white slide with text on the left, orange camera on the right."""
+    sw = w * 3 // 4
+    text = "".join(
+        f",drawtext=fontfile={FONT}:text='Line {i} gradient':fontsize={h // 16}:x=10:"
+        f"y={10 + i * h // 8}:fontcolor=black"
+        for i in range(6)
+    )
+    graph = (
+        f"[0]null{text}[s];[1]drawbox=x='mod(t*20,{w - sw - 40})':y={h // 4}:w=40:h={h // 3}:"
+        "color=0x202050:t=fill[c];[s][c]hstack=2,format=yuv444p[v]"
+    )
+    args = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "lavfi", "-i", f"color=c=white:s={sw}x{h}:r=25:d=6",
+            "-f", "lavfi", "-i", f"color=c=0xe08030:s={w - sw}x{h}:r=25:d=6"]  # fmt: skip
+    if audio:
+        args += ["-f", "lavfi", "-i", "sine=f=440:sample_rate=44100:d=6"]
+    args += ["-filter_complex", graph, "-map", "[v]"]
+    args += ["-map", "2:a", "-c:a", "aac"] if audio else []
+    args += ["-c:v", "libx264", "-preset", "ultrafast", "-g", "50", str(path)]
+    subprocess.run(args, check=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _make_source(tmp_path_factory.mktemp("src") / "lecture.mp4")
+
+
+def _layout(kind: str, w: int = 640, h: int = 360) -> ScreenLayout:
+    track = [SpeakerPosition(t / 2, 500 + (t * 7) % 100, 180) for t in range(12)]
+    screen = SCREEN if kind != "camera" else None
+    camera = CAMERA if kind != "slides" else None
+    period = LayoutPeriod(0, 6, kind, screen, camera)  # type: ignore[arg-type]
+    return ScreenLayout(w, h, SCREEN, CAMERA, [period], [], track)
+
+
+SEGMENT = HighlightSegment(0, 0.4, 5.6, 1.0, "Gradient", "r", 0,
+                           [Interval(0.4, 2.4), Interval(3.4, 5.6)])  # fmt: skip
+
+
+def _frame(path: Path, t: float) -> np.ndarray:
+    with av.open(str(path)) as c:
+        for f in c.decode(video=0):
+            if f.time is not None and f.time >= t:
+                return f.to_ndarray(format="rgb24")
+    raise AssertionError("no frame")
+
+
+def _streams(path: Path) -> tuple[str, str, int, int]:
+    with av.open(str(path)) as c:
+        v, a = c.streams.video[0], c.streams.audio[0]
+        return v.codec_context.name, a.codec_context.name, v.width, v.height
+
+
+def _words() -> Transcript:
+    words = [Word(0.5 + i * 0.5, 0.8 + i * 0.5, f"word{i}") for i in range(10)]
+    return Transcript("en", [TranscriptSegment(0.5, 5.5, "", words)], "t", 6.0)
+
+
+def test_split_clip_has_screen_on_top_camera_below_and_synced_captions(
+    source: Path, tmp_path: Path
+) -> None:
+    cues = build_cues(_words(), SEGMENT)
+    ass = write_ass(cues, tmp_path / "c.ass")
+    srt = pysubs2.load(str(write_srt(cues, tmp_path / "c.srt")))
+    plan = plan_clip(source, probe(source), _layout("pip"), SEGMENT, ass, tmp_path / "c.mp4", FAST)
+    progress: list[float] = []
+    clip = render_clip(plan, timeout_s=120, on_progress=progress.append)
+    assert _streams(clip.video_path) == ("h264", "aac", 1080, 1920)
+    assert abs(clip.duration_s - SEGMENT.output_duration) <= 0.1
+    assert progress[-1] == 1.0 and clip.thumbnail_path.stat().st_size > 0
+    assert not list(tmp_path.glob(".*partial*"))
+    # word4 (2.5-2.8 s) was cut; word6 at 3.5 s source plays at 2.0 + 0.1 s in the clip
+    assert "word4" not in " ".join(e.plaintext for e in srt)
+    w6 = next(e for e in srt if "word6" in e.plaintext.split())
+    assert w6.start <= 2100 < w6.end <= round(SEGMENT.output_duration * 1000)
+    frame = _frame(clip.video_path, 1.0).astype(float)
+    top = frame[: int(plan.band_heights["top_h"])]
+    bottom = frame[int(plan.band_heights["top_h"]) : 1300]
+    assert top.mean() > 200  # the white slide, not cropped into the camera
+    r, g, b = bottom.reshape(-1, 3).mean(axis=0)
+    assert r > 150 and r > g > b  # the orange camera
+    # slide text survives at full width: dark text pixels in the top band's left half
+    assert (top[:, :540].mean(axis=2) < 80).mean() > 0.005
+
+
+@pytest.mark.parametrize("kind", ["slides", "camera"])
+def test_single_region_layouts_fill_the_frame_without_black_bars(
+    source: Path, tmp_path: Path, kind: str
+) -> None:
+    plan = plan_clip(source, probe(source), _layout(kind), SEGMENT, None, tmp_path / "c.mp4", FAST)
+    clip = render_clip(plan, timeout_s=120)
+    frame = _frame(clip.video_path, 1.0).astype(float)
+    assert frame.shape == (1920, 1080, 3)
+    assert (frame.mean(axis=2) < 10).mean() < 0.01  # no black bars
+    if kind == "camera":
+        r, g, b = frame.reshape(-1, 3).mean(axis=0)
+        assert r > g > b
+
+
+def test_source_without_audio_odd_size_and_rotation_still_renders(tmp_path: Path) -> None:
+    odd = _make_source(tmp_path / "odd.mp4", audio=False, w=642, h=361)
+    rotated = tmp_path / "rot.mp4"
+    subprocess.run(
+        [ffmpeg_exe(), "-loglevel", "error", "-y", "-display_rotation:v:0", "90", "-i", str(odd),
+         "-c", "copy", str(rotated)], check=True,
+    )  # fmt: skip
+    info = probe(rotated)
+    assert not info.has_audio
+    layout = ScreenLayout(info.height, info.width, None, None, [], [])
+    seg = HighlightSegment(0, 0.0, 3.0, 1.0, "t", "r", 0, [Interval(0.0, 3.0)])
+    ass = write_ass([], tmp_path / "none.ass")  # a clip with no words
+    plan = plan_clip(rotated, info, layout, seg, ass, tmp_path / "c.mp4", FAST)
+    clip = render_clip(plan, timeout_s=120)
+    assert _streams(clip.video_path) == ("h264", "aac", 1080, 1920)
+    assert abs(clip.duration_s - 3.0) <= 0.1
+
+
+def test_edl_and_fcpxml_list_every_kept_range(tmp_path: Path) -> None:
+    edl = write_edl([SEGMENT], "lecture.mp4", 25.0, tmp_path / "e.edl").read_text()
+    assert "00:00:00:10 00:00:02:10 00:00:00:00 00:00:02:00" in edl
+    assert "00:00:03:10 00:00:05:15 00:00:02:00 00:00:04:05" in edl
+    xml = write_fcpxml([SEGMENT], "lecture.mp4", 25.0, 6.0, 640, 360, tmp_path / "e.fcpxml")
+    assert xml.read_text().count("<asset-clip") == 2
