@@ -1,11 +1,16 @@
-"""Cheap frame sampling: one ffmpeg process, B-frames skipped, small grey frames streamed."""
+"""Stream small grey frames from one ffmpeg process at a low sample rate, display-oriented."""
 
 from __future__ import annotations
 
 import subprocess
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
+import av
+import av.error
+import cv2
 import numpy as np
 import numpy.typing as npt
 
@@ -13,11 +18,12 @@ from lecture_assets.analysis.media import MediaError, ffmpeg_exe
 from lecture_assets.analysis.models import SourceInfo
 
 GrayFrame = npt.NDArray[np.uint8]
+BgrFrame = npt.NDArray[np.uint8]
 
 
 @dataclass(frozen=True)
 class SampleGeometry:
-    """Display size of the source and the size frames are analysed at."""
+    """Display size of the source and the analysis size frames are scaled to."""
 
     display_width: int
     display_height: int
@@ -34,87 +40,89 @@ class SampleGeometry:
 
 
 def sample_geometry(info: SourceInfo, analysis_width: int) -> SampleGeometry:
-    """Analysis size for a source: at most `analysis_width` wide, even sides, aspect kept."""
-    w, h = info.width, info.height
-    if info.rotation in (90, 270):
-        w, h = h, w
-    if w <= 0 or h <= 0:
-        raise MediaError("NO_VIDEO", "The file has no picture to analyse; upload a video.")
-    width = min(analysis_width, w)
-    width -= width % 2
-    height = max(2, round(h * width / w))
-    height -= height % 2
-    return SampleGeometry(w, h, max(2, width), max(2, height))
+    """Analysis size for `info` (rotation applied); raise MediaError when there is no picture."""
+    if not info.has_video or info.width <= 0 or info.height <= 0:
+        raise MediaError(
+            "NO_VIDEO",
+            "The file has no video stream, so there is no layout to find. Upload the lecture "
+            "video (not only its audio).",
+        )
+    dw, dh = info.width, info.height
+    if info.rotation % 180 == 90:
+        dw, dh = dh, dw
+    # never upscale; keep even sizes for the scaler and at least a few pixels
+    w = max(8, min(analysis_width, dw) // 2 * 2)
+    h = max(8, round(dh * w / dw) // 2 * 2)
+    return SampleGeometry(dw, dh, w, h)
 
 
 def iter_gray_frames(
-    path: object, geometry: SampleGeometry, fps: float, timeout_s: float = 3600.0
+    video: Path, geo: SampleGeometry, sample_fps: float, timeout_s: float
 ) -> Iterator[tuple[float, GrayFrame]]:
-    """Yield (time, grey frame) at `fps` from the start; B-frames and deblocking are skipped.
-
-    Skipping non-reference B-frames roughly halves decoding cost, while P-frames still come
-    every few frames, so sampling at 1-4 fps loses nothing a layout detector needs.
-    """
-    w, h = geometry.width, geometry.height
-    cmd = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin",
-        "-flags2", "fast", "-skip_frame", "bidir", "-skip_loop_filter", "all",
-        "-i", str(path), "-an", "-sn", "-dn",
-        "-vf", f"fps={fps},scale={w}:{h}:flags=neighbor",
-        "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1",
-    ]  # fmt: skip
-    size = w * h
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    killer = _Killer(proc, timeout_s)
+    """Yield (time, grey frame) pairs at `sample_fps`; ffmpeg applies rotation metadata."""
+    # h264 encoders never reference b-frames from i/p frames, so dropping them halves the
+    # decode work and the fps filter takes the nearest kept frame (a few frames off at most);
+    # other codecs (hevc, av1) build on b-frames and are decoded whole
+    skip = "bidir" if _codec(video) == "h264" else "default"
+    vf = f"fps={sample_fps:g}:round=near,scale={geo.width}:{geo.height}:flags=neighbor,format=gray"
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error",
+           "-skip_loop_filter", "all", "-skip_frame", skip, "-threads", "0", "-i", str(video),
+           "-map", "0:v:0", "-an", "-sn", "-dn", "-vf", vf, "-f", "rawvideo", "pipe:1"]  # fmt: skip
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    killer = threading.Timer(timeout_s, proc.kill)
+    killer.daemon = True
+    killer.start()
+    size = geo.width * geo.height
+    n = 0
     try:
         assert proc.stdout is not None
-        index = 0
         while True:
             buf = proc.stdout.read(size)
             if len(buf) < size:
                 break
-            frame = np.frombuffer(buf, dtype=np.uint8).reshape(h, w)
-            yield index / fps, frame
-            index += 1
+            frame = np.frombuffer(buf, np.uint8).reshape(geo.height, geo.width)
+            yield n / sample_fps, frame
+            n += 1
     finally:
         killer.cancel()
-        if proc.poll() is None:
-            proc.kill()
-        _, err = proc.communicate()
-    if index == 0:
-        detail = (err or b"").decode(errors="replace").strip()[-300:]
+        if proc.stdout is not None:
+            proc.stdout.close()
+        err = proc.stderr.read().decode(errors="replace") if proc.stderr is not None else ""
+        if proc.stderr is not None:
+            proc.stderr.close()
+        proc.wait()
+    if n == 0:
         raise MediaError(
-            "NO_VIDEO_FRAMES",
-            "No picture could be decoded from the video stream"
-            + (f" ({detail})" if detail else "")
-            + ". Re-encode the file (e.g. to H.264 mp4) and upload it again.",
+            "NO_FRAMES",
+            "No video frame could be decoded for layout analysis "
+            f"({err.strip()[-300:] or 'empty video stream'}). Re-encode the video and upload it "
+            "again.",
         )
 
 
-def grab_frame_bgr(path: object, t: float, timeout_s: float = 60.0) -> npt.NDArray[np.uint8]:
-    """One full-size BGR frame at time t (for previews), decoded with a fast seek."""
-    import cv2
+def _codec(video: Path) -> str | None:
+    try:
+        with av.open(str(video)) as container:
+            streams = container.streams.video
+            return str(streams[0].codec_context.name) if streams else None
+    except av.error.FFmpegError:
+        return None
 
-    cmd = [
-        ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-ss", f"{max(0.0, t):.3f}",
-        "-i", str(path), "-frames:v", "1", "-f", "image2pipe", "-vcodec", "png", "pipe:1",
-    ]  # fmt: skip
-    out = subprocess.run(cmd, capture_output=True, timeout=timeout_s, check=False).stdout
-    img = cv2.imdecode(np.frombuffer(out, np.uint8), cv2.IMREAD_COLOR) if out else None
+
+def grab_frame_bgr(video: Path, t: float, width: int = 640) -> BgrFrame:
+    """One colour frame near time `t` (seek by keyframe, then exact), at most `width` wide."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error", "-ss", f"{t:.3f}",
+           "-i", str(video), "-map", "0:v:0", "-frames:v", "1",
+           "-vf", f"scale='min({width},iw)':-2", "-f", "image2pipe", "-vcodec", "png",
+           "pipe:1"]  # fmt: skip
+    out = subprocess.run(cmd, capture_output=True, timeout=120, check=False)
+    if out.returncode != 0 or not out.stdout:
+        cmd[cmd.index("-ss") + 1] = "0"
+        out = subprocess.run(cmd, capture_output=True, timeout=120, check=False)
+    data = np.frombuffer(out.stdout, np.uint8)
+    img = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
     if img is None:
-        raise MediaError("FRAME_GRAB_FAILED", f"could not decode a frame at {t:.1f} s")
+        return np.zeros((180, 320, 3), np.uint8)
     return np.asarray(img, dtype=np.uint8)
-
-
-class _Killer:
-    """Kill a subprocess that outlives its timeout."""
-
-    def __init__(self, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
-        import threading
-
-        self._timer = threading.Timer(timeout_s, proc.kill)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def cancel(self) -> None:
-        self._timer.cancel()
