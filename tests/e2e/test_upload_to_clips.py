@@ -1,97 +1,163 @@
-"""One upload travels the whole way: API → presigned PUT → S3 → sensor → Dagster run → clips."""
+"""One upload travels the whole way: API → presigned PUT → S3 → sensor → Dagster run → clips.
+
+Then the owner re-cuts it: reprocessJob → command sensor → a run of segments + clips only.
+"""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import av
 import httpx
 import pytest
-from dagster import instance_for_test
+from dagster import DagsterInstance, build_sensor_context, instance_for_test
 from fastapi.testclient import TestClient
 
 from graphql_api.app import create_app
+from graphql_api.dagster_control import DagsterControl
 from lecture_assets.definitions import build_definitions
 from lecture_assets.resources_by_settings import build_resources
 from resources.job_store import JobStoreResource
 from resources.settings import Settings
 from resources.storage import S3StorageResource
+from sensors.command_sensor import command_sensor
 from sensors.upload_sensor import upload_sensor
 from tests.fixtures.lecture import LectureSpec, make_synthetic_lecture
 
 CREATE = """mutation($input: CreateUploadInput!) { createUpload(input: $input) {
   __typename ... on UploadTicket { job { id status } uploadUrl uploadHeaders } } }"""
 JOB = """query($id: ID!) { job(id: $id) { id status stage progress error { code message }
-  chapters { start end title }
+  chapters { start end title } edlUrl
+  transcript(limit: 5) { totalSegments segments { text } }
+  timeline { speech { start end } slideChanges layoutPeriods { kind } }
   clips { index start end duration title videoUrl srtUrl vttUrl thumbnailUrl } } }"""
+REPROCESS = """mutation($id: ID!, $o: JobOptionsInput) {
+  reprocessJob(id: $id, fromStage: highlight_segments, options: $o) { __typename } }"""
+SUB = "subscription($id: ID!) { jobProgress(jobId: $id) { status stage percent message } }"
 AUTH = {"Authorization": "Bearer dev-token"}
 
 
+def _gql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
+    body = client.post("/graphql", headers=AUTH, json={"query": query, "variables": variables})
+    data: dict[str, Any] = body.json()["data"]
+    return data
+
+
+def _listen(client: TestClient, job_id: str, events: list[dict[str, Any]]) -> threading.Thread:
+    """Collect jobProgress events in the background until the job ends."""
+    ready = threading.Event()
+
+    def run() -> None:
+        with client.websocket_connect("/graphql", subprotocols=["graphql-transport-ws"]) as ws:
+            ws.send_json(
+                {"type": "connection_init", "payload": {"authorization": AUTH["Authorization"]}}
+            )
+            ws.receive_json()
+            ws.send_json({"id": "1", "type": "subscribe",
+                          "payload": {"query": SUB, "variables": {"id": job_id}}})  # fmt: skip
+            ready.set()
+            while (msg := ws.receive_json())["type"] == "next":
+                events.append(msg["payload"]["data"]["jobProgress"])
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    ready.wait(10)
+    return thread
+
+
+def _steps(instance: DagsterInstance, run_id: str) -> set[str]:
+    return {
+        r.dagster_event.step_key
+        for r in instance.all_logs(run_id)
+        if r.dagster_event is not None
+        and r.dagster_event.event_type_value == "STEP_SUCCESS"
+        and r.dagster_event.step_key
+    }
+
+
+def _check_clip(clip: dict[str, Any], tmp_path: Path, lo: float, hi: float) -> None:
+    video = tmp_path / f"clip{clip['index']}.mp4"
+    video.write_bytes(httpx.get(clip["videoUrl"]).raise_for_status().content)
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.width, stream.codec_context.height) == (1080, 1920)
+        assert container.streams.audio, "every clip has sound"
+        duration = float(container.duration or 0) / 1e6
+    assert abs(duration - clip["duration"]) <= 0.15
+    assert lo - 0.5 <= clip["duration"] <= hi + 0.5
+    assert "-->" in httpx.get(clip["srtUrl"]).raise_for_status().text
+    assert httpx.get(clip["thumbnailUrl"]).raise_for_status().content[:3] == b"\xff\xd8\xff"
+
+
 @pytest.mark.slow
-def test_upload_becomes_downloadable_vertical_clips(
+def test_upload_becomes_clips_and_a_recut_skips_transcription(
     settings: Settings, storage: S3StorageResource, sqlite_store: JobStoreResource, tmp_path: Path
 ) -> None:
     lecture = make_synthetic_lecture(LectureSpec(sentences_per_topic=16))
-    app = create_app(settings, storage=storage, job_store=sqlite_store)
-    client = TestClient(app)
-    options = {"maxClips": 2, "minSeconds": 10, "maxSeconds": 30}
-    created = client.post(
-        "/graphql",
-        headers=AUTH,
-        json={
-            "query": CREATE,
-            "variables": {
-                "input": {
-                    "filename": "linear-algebra.mp4",
-                    "contentType": "video/mp4",
-                    "sizeBytes": lecture.path.stat().st_size,
-                    "options": options,
-                }
-            },
-        },
-    ).json()["data"]["createUpload"]
-    assert created["__typename"] == "UploadTicket"
-    job_id = created["job"]["id"]
-    put = httpx.put(
-        created["uploadUrl"], content=lecture.path.read_bytes(), headers=created["uploadHeaders"]
-    )
-    assert put.status_code == 200
-
     resources = build_resources(settings)
     resources.update(storage=storage, job_store=sqlite_store)
     defs = build_definitions(settings, resources)
+    job_def = defs.resolve_job_def("process_lecture")
     with instance_for_test() as instance:
-        from dagster import build_sensor_context
+        control = DagsterControl(instance_factory=lambda: instance)
+        app = create_app(settings, storage=storage, job_store=sqlite_store, dagster=control)
+        client = TestClient(app)
+        created = _gql(client, CREATE, input={
+            "filename": "linear-algebra.mp4", "contentType": "video/mp4",
+            "sizeBytes": lecture.path.stat().st_size,
+            "options": {"maxClips": 2, "minSeconds": 10, "maxSeconds": 30}})["createUpload"]  # fmt: skip
+        assert created["__typename"] == "UploadTicket"
+        job_id = created["job"]["id"]
+        body = lecture.path.read_bytes()
+        assert httpx.put(created["uploadUrl"], content=body, headers=created["uploadHeaders"])
 
         tick = upload_sensor(build_sensor_context(instance=instance, resources=resources))
         assert [r.partition_key for r in tick.run_requests] == [job_id]
         for request in tick.dynamic_partitions_requests:
             instance.add_dynamic_partitions(request.partitions_def_name, request.partition_keys)
-        run = defs.resolve_job_def("process_lecture").execute_in_process(
-            partition_key=job_id,
-            instance=instance,
-            tags=tick.run_requests[0].tags,
+        events: list[dict[str, Any]] = []
+        listener = _listen(client, job_id, events)
+        run = job_def.execute_in_process(
+            partition_key=job_id, instance=instance, tags=tick.run_requests[0].tags,
             raise_on_error=False,
-        )
+        )  # fmt: skip
         failures = [e.message for e in run.all_events if e.is_failure]
         assert run.success, (failures, sqlite_store.get(job_id))
+        listener.join(30)
+        assert len(events) >= 3 and events[-1]["status"] == "done", events
+        stages = {e["stage"] for e in events}
+        assert {"transcript", "highlight_clips"} <= stages
+        assert [e["percent"] for e in events] == sorted(e["percent"] for e in events)
 
-    job = client.post(
-        "/graphql", headers=AUTH, json={"query": JOB, "variables": {"id": job_id}}
-    ).json()["data"]["job"]
-    assert job["status"] == "done" and job["progress"] == 100
-    assert 1 <= len(job["clips"]) <= 2
-    assert len(job["chapters"]) >= 2
-    for clip in job["clips"]:
-        video = tmp_path / f"clip{clip['index']}.mp4"
-        video.write_bytes(httpx.get(clip["videoUrl"]).raise_for_status().content)
-        with av.open(str(video)) as container:
-            stream = container.streams.video[0]
-            assert (stream.codec_context.width, stream.codec_context.height) == (1080, 1920)
-            assert container.streams.audio, "every clip has sound"
-            duration = float(container.duration or 0) / 1e6
-        assert abs(duration - clip["duration"]) <= 0.15
-        assert 10 - 0.5 <= clip["end"] - clip["start"] <= 30 + 3.0
-        srt = httpx.get(clip["srtUrl"]).raise_for_status().text
-        assert "-->" in srt
-        assert httpx.get(clip["thumbnailUrl"]).raise_for_status().content[:3] == b"\xff\xd8\xff"
+        job = _gql(client, JOB, id=job_id)["job"]
+        assert job["status"] == "done" and job["progress"] == 100
+        assert 1 <= len(job["clips"]) <= 2 and len(job["chapters"]) >= 2
+        assert job["transcript"]["totalSegments"] > 5 and job["timeline"]["speech"]
+        assert job["edlUrl"] and "TITLE:" in httpx.get(job["edlUrl"]).text
+        for clip in job["clips"]:
+            _check_clip(clip, tmp_path, 10, 30)
+
+        # the owner asks for one longer clip: segments and clips run again, nothing else
+        result = _gql(client, REPROCESS, id=job_id, o={"maxClips": 1, "minSeconds": 20,
+                                                       "maxSeconds": 45})  # fmt: skip
+        assert result["reprocessJob"]["__typename"] == "JobResult"
+        commands = command_sensor(build_sensor_context(instance=instance, resources=resources))
+        [request] = commands.run_requests  # type: ignore[union-attr]
+        recut = job_def.execute_in_process(
+            partition_key=job_id, instance=instance, tags=request.tags,
+            asset_selection=request.asset_selection, raise_on_error=False,
+        )  # fmt: skip
+        assert recut.success
+        assert _steps(instance, recut.run_id) == {"highlight_segments", "highlight_clips"}
+        job = _gql(client, JOB, id=job_id)["job"]
+        assert job["status"] == "done" and len(job["clips"]) == 1
+        _check_clip(job["clips"][0], tmp_path, 20, 45)
+        # the earlier second clip's files are gone: no orphans
+        left = {
+            o.key.split("/")[3]
+            for o in storage.list(f"jobs/{job_id}/clips/")
+            if o.key.count("/") > 3
+        }
+        assert left == {str(job["clips"][0]["index"])}
