@@ -213,6 +213,22 @@ def _fit(w: int, h: int) -> str:
     )
 
 
+def _hide_inset(screen: Rect, camera: Rect) -> str:
+    """Paint over a picture-in-picture camera inside the screen: it already has its own band."""
+    x0, y0 = camera.x - screen.x - 2, camera.y - screen.y - 2
+    x1, y1 = x0 + camera.width + 4, y0 + camera.height + 4
+    # only when the camera sits inside the screen crop and covers a small part of it
+    if x0 < 0 or y0 < 0 or x1 > screen.width or y1 > screen.height:
+        x0, y0 = max(x0, 0), max(y0, 0)
+        x1, y1 = min(x1, screen.width), min(y1, screen.height)
+    if x1 - x0 < 8 or y1 - y0 < 8 or (x1 - x0) * (y1 - y0) > 0.3 * screen.area:
+        return ""
+    # delogo needs a one-pixel frame of real picture around the area it fills in
+    x0, y0 = max(1, x0), max(1, y0)
+    x1, y1 = min(screen.width - 1, x1), min(screen.height - 1, y1)
+    return f",delogo=x={x0}:y={y0}:w={x1 - x0}:h={y1 - y0}"
+
+
 def layout_filters(
     chosen: RenderLayout,
     screen: Rect,
@@ -232,7 +248,7 @@ def layout_filters(
         x = _follow_expr(track, keep, camera, cw, duration)
         cw, ch, cx, cy = _cover_crop(camera, OUT_W / bottom, x, _face_y(track, camera))
         graph = (
-            f"[base]split=2[s][c];[s]{crop_s},{_fit(OUT_W, top)}[top];"
+            f"[base]split=2[s][c];[s]{crop_s}{_hide_inset(screen, camera)},{_fit(OUT_W, top)}[top];"
             f"[c]{_crop(cw, ch, cx, cy)},scale={OUT_W}:{bottom}:flags=bicubic,setsar=1[bot];"
             "[top][bot]vstack=2[laid]"
         )
