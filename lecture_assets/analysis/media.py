@@ -50,7 +50,7 @@ def probe(path: Path) -> SourceInfo:
             width = int(video.codec_context.width) if video is not None else 0
             height = int(video.codec_context.height) if video is not None else 0
             fps = _frame_rate(video)
-            rotation = _rotation(video)
+            rotation = _rotation(video) or _first_frame_rotation(container, video)
             return SourceInfo(
                 duration_s=duration,
                 width=width,
@@ -110,6 +110,20 @@ def _rotation(video: av.video.stream.VideoStream | None) -> int:
         match = re.search(r"(-?\d+(?:\.\d+)?) degrees", text)
         if match:
             return int(-float(match.group(1))) % 360
+    return 0
+
+
+def _first_frame_rotation(
+    container: av.container.InputContainer, video: av.video.stream.VideoStream | None
+) -> int:
+    """Display rotation as the decoder applies it (newer containers keep it in side data)."""
+    if video is None:
+        return 0
+    try:
+        for frame in container.decode(video):
+            return int(getattr(frame, "rotation", 0) or 0) % 360
+    except (av.error.FFmpegError, ValueError):
+        return 0
     return 0
 
 
