@@ -106,10 +106,11 @@ def detect_layout(
     periods = _periods(windows, params.same_region_iou, geo)
     changes = _drop_switches(slides.finish(), periods)
     track = [
-        SpeakerPosition(round((w.start + w.end) / 2, 3), cx * geo.scale_x, cy * geo.scale_y)
+        SpeakerPosition(
+            round(w.start + i / params.sample_fps, 3), cx * geo.scale_x, cy * geo.scale_y
+        )
         for w in windows
-        if w.layout.motion_centre is not None
-        for cx, cy in [w.layout.motion_centre]
+        for i, cx, cy in w.layout.speaker
     ]
     screen, camera = _dominant(periods, params.min_camera_share)
     if on_progress is not None:

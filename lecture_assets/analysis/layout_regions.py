@@ -22,7 +22,8 @@ class WindowLayout:
     screen: Rect | None
     camera: Rect | None
     activity: float  # fraction of the frame that moves like a camera picture
-    motion_centre: tuple[float, float] | None
+    # speaker positions within the window: (seconds from its first frame, x, y)
+    speaker: list[tuple[float, float, float]]
 
 
 @dataclass(frozen=True)
@@ -65,11 +66,11 @@ class RegionDetector:
         mean = stack.mean(axis=0).astype(np.float32)
         activity = float(active.mean())
         camera = self._camera_rect(active, mean)
-        centre = self._speaker(frames, delta, jumped, camera) if camera is not None else None
+        centre = self._speaker(frames, delta, jumped, camera) if camera is not None else []
         if camera is None:
             screen = self._screen_rect(mean, Rect(0, 0, w, h))
             kind: LayoutKind = "slides" if screen is not None else "unknown"
-            return WindowLayout(kind, screen, None, activity, None)
+            return WindowLayout(kind, screen, None, activity, [])
         if camera.area >= self.full_camera_area * w * h:
             return WindowLayout("camera", None, Rect(0, 0, w, h), activity, centre)
         if camera.height >= self.side_by_side_height * h:
@@ -86,14 +87,25 @@ class RegionDetector:
         delta: npt.NDArray[np.int16],
         jumped: npt.NDArray[np.bool_],
         camera: Rect,
-    ) -> tuple[float, float] | None:
-        """Face centre if one is visible, else the centre of strong motion in the camera."""
-        middle = frames[len(frames) // 2]
-        face = _face_centre(middle, camera)
-        if face is not None:
-            return face
-        strong = (delta[~jumped] > 16).mean(axis=0) if (~jumped).any() else None
-        return _centroid(strong, camera) if strong is not None else None
+    ) -> list[tuple[float, float, float]]:
+        """Where the speaker is: faces (every 4th sample) or else the centre of strong motion.
+
+        Times are in samples from the window's first frame; the caller converts them.
+        """
+        found: list[tuple[float, float, float]] = []
+        for i in range(0, len(frames), 4):
+            face = _face_centre(frames[i], camera)
+            if face is not None:
+                found.append((float(i), face[0], face[1]))
+        if found:
+            return found
+        for i in range(len(delta)):
+            if jumped[i]:
+                continue
+            centre = _centroid((delta[i] > 16).astype(np.float64), camera)
+            if centre is not None:
+                found.append((i + 0.5, centre[0], centre[1]))
+        return found
 
     def _camera_rect(self, active: U8, mean: F32) -> Rect | None:
         h, w = active.shape
@@ -192,7 +204,7 @@ def _face_centre(frame: U8, camera: Rect) -> tuple[float, float] | None:
 def _centroid(weights: npt.NDArray[np.float64], rect: Rect) -> tuple[float, float] | None:
     sub = weights[rect.y : rect.y + rect.height, rect.x : rect.x + rect.width]
     total = float(sub.sum())
-    if total <= 1.0:
+    if total < 20.0:  # a few flickering pixels say nothing about where the speaker is
         return None
     ys, xs = np.indices(sub.shape)
     return rect.x + float((xs * sub).sum()) / total, rect.y + float((ys * sub).sum()) / total
