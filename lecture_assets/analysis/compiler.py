@@ -29,6 +29,9 @@ class RenderOptions:
     audio_bitrate: str = "128k"
     loudnorm: bool = True
     target_lufs: float = -16.0
+    # static gain measured once per lecture (see loudness.py); None = ffmpeg's loudnorm per
+    # clip, which is ~10 % slower and pumps on pauses
+    gain_db: float | None = None
     layout: cg.LayoutPreference = "auto"
     fonts_dir: str | None = None
     thumbnail_width: int = 720
@@ -147,7 +150,10 @@ def plan_clip(
     total_samples = round(duration * cg.AUDIO_RATE)
     if audio_n:
         chain = "[cat_a]"
-        if options.loudnorm:
+        if options.loudnorm and options.gain_db is not None:
+            # one gain for the whole lecture, then a limiter holding peaks under -1.5 dBTP
+            chain += f"volume={options.gain_db:.2f}dB,alimiter=limit=0.84:level=disabled,"
+        elif options.loudnorm:
             chain += f"loudnorm=I={options.target_lufs}:TP=-1.5:LRA=11,aresample={cg.AUDIO_RATE},"
         # exact length, so the audio never outlasts the picture
         chain += f"apad,atrim=end_sample={total_samples}[aout]"

@@ -15,6 +15,7 @@ from lecture_assets.analysis.captions import (
 from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clips
 from lecture_assets.analysis.compiler_graph import LayoutPreference
 from lecture_assets.analysis.edl import write_edl, write_fcpxml
+from lecture_assets.analysis.loudness import integrated_loudness, normalising_gain_db
 from lecture_assets.analysis.models import (
     HighlightPlan,
     ScreenLayout,
@@ -23,7 +24,7 @@ from lecture_assets.analysis.models import (
     Transcript,
 )
 from lecture_assets.assets.common import duration_meta, load, run_stage
-from lecture_assets.assets.source import PROBE_NAME
+from lecture_assets.assets.source import AUDIO_NAME, PROBE_NAME
 from lecture_assets.manifest import ClipFiles, build_manifest
 from lecture_assets.partitions import lectures
 from lecture_assets.stages import UPSTREAM
@@ -63,7 +64,11 @@ def highlight_clips(
         out_dir = workdir.scratch(job_id, "clips")
         style = CaptionStyle(karaoke=stage.job.options.caption_style == "karaoke")
         burn = stage.job.options.caption_style != "none"
-        options = RenderOptions(preset=media.render_preset, layout=_layout(stage.job.options))
+        wav = workdir.fetch(storage, job_id, keys.artifact(job_id, "source_video", AUDIO_NAME))
+        gain = normalising_gain_db(integrated_loudness(wav, timeout_s=media.ffmpeg_timeout_s))
+        options = RenderOptions(
+            preset=media.render_preset, layout=_layout(stage.job.options), gain_db=gain
+        )
 
         plans = []
         for segment in plan.segments:
