@@ -151,4 +151,7 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> loggi
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
+    # chatty libraries: schema migrations and per-request S3/moto chatter say nothing useful
+    for name in ("alembic", "botocore", "werkzeug", "urllib3"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     return handler
