@@ -19,8 +19,14 @@ class MediaResource(ConfigurableResource):
     min_clip_seconds: float = 20.0
     max_clip_seconds: float = 120.0
 
-    def workers(self) -> int:
-        """Parallel clip renders: the setting, or one per two cores (x264 threads itself)."""
-        if self.render_workers > 0:
-            return self.render_workers
-        return max(1, (os.cpu_count() or 2) // 2)
+    def render_budget(self, clips: int) -> tuple[int, int]:
+        """(parallel clips, x264 threads per clip) that keep every core busy.
+
+        Several single-threaded encodes side by side beat one encode with many threads; a
+        lone clip gets all the cores.
+        """
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
+        cores = cores or os.cpu_count() or 2
+        workers = self.render_workers if self.render_workers > 0 else cores
+        workers = max(1, min(workers, clips))
+        return workers, max(1, cores // workers)

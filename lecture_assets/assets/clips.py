@@ -66,8 +66,12 @@ def highlight_clips(
         burn = stage.job.options.caption_style != "none"
         wav = workdir.fetch(storage, job_id, keys.artifact(job_id, "source_video", AUDIO_NAME))
         gain = normalising_gain_db(integrated_loudness(wav, timeout_s=media.ffmpeg_timeout_s))
+        workers, threads = media.render_budget(len(plan.segments))
         options = RenderOptions(
-            preset=media.render_preset, layout=_layout(stage.job.options), gain_db=gain
+            threads=threads,
+            preset=media.render_preset,
+            layout=_layout(stage.job.options),
+            gain_db=gain,
         )
 
         plans = []
@@ -91,7 +95,7 @@ def highlight_clips(
             stage.report(0.95 * overall, f"rendering clips: {overall * 100:.0f}%")
 
         rendered = render_clips(
-            plans, workers=media.workers(), timeout_s=media.ffmpeg_timeout_s, on_progress=on_clip
+            plans, workers=workers, timeout_s=media.ffmpeg_timeout_s, on_progress=on_clip
         )
 
         uploaded: set[str] = set()
