@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cross_web import HTTPException
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse, Response
@@ -11,7 +12,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.fastapi import GraphQLRouter
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
 
-from graphql_api.auth import TokenRegistry
+from graphql_api.auth import AUTH_FAILURES_PER_MINUTE, TokenRegistry, TooManyAuthFailures
 from graphql_api.context import AppState, Context
 from graphql_api.dagster_control import DagsterControl
 from graphql_api.metrics import ApiMetrics, MetricsMiddleware, graphql_metrics_extension
@@ -27,6 +28,13 @@ from resources.storage import StorageResource
 
 class LectureGraphQLRouter(GraphQLRouter[Context, None]):
     """GraphQL router that authenticates websockets in connection_init."""
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Refuse bodies that are valid JSON but not a request (a bare string, a number): 400."""
+        decoded = super().decode_json(data)
+        if not isinstance(decoded, dict | list):
+            raise HTTPException(400, "the body must be a JSON object with a `query`")
+        return decoded
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:
         params = context.connection_params or {}
@@ -61,9 +69,20 @@ def create_app(
         tokens=TokenRegistry.from_tokens(settings.token_owners()),
     )
 
+    auth_failures = RateLimiter(AUTH_FAILURES_PER_MINUTE, settings.rate_limit_storage_uri)
+
     async def context_getter(request: Request = None, websocket: WebSocket = None) -> Context:  # type: ignore[assignment]
         conn: Any = request or websocket
-        owner = state.tokens.owner_for(conn.headers.get("authorization")) if conn else None
+        header = conn.headers.get("authorization") if conn else None
+        if not header:
+            return Context(state, None)
+        client = conn.client.host if conn.client else "unknown"
+        # token guessing: once an address has failed too often, even a right guess waits
+        if auth_failures.exhausted("auth", client):
+            raise TooManyAuthFailures(auth_failures.retry_after_s("auth", client))
+        owner = state.tokens.owner_for(header)
+        if owner is None:
+            auth_failures.allow("auth", client)
         return Context(state, owner)
 
     metrics = ApiMetrics(store)
@@ -88,6 +107,18 @@ def create_app(
     routes = ("/graphql", "/metrics", "/healthz", "/readyz")
     app.add_middleware(MetricsMiddleware, metrics=metrics, routes=routes)
     app.include_router(router, prefix="/graphql")
+
+    @app.exception_handler(TooManyAuthFailures)
+    def too_many_auth_failures(_request: Request, exc: TooManyAuthFailures) -> JSONResponse:
+        body = {
+            "error": {
+                "code": "TOO_MANY_AUTH_FAILURES",
+                "message": f"Too many requests with an unknown API token. Check the token and "
+                f"try again in {exc.retry_after_s} s.",
+                "details": {"retry_after_seconds": exc.retry_after_s},
+            }
+        }
+        return JSONResponse(body, status_code=429, headers={"Retry-After": str(exc.retry_after_s)})
 
     @app.get("/metrics", include_in_schema=False)
     def prometheus_metrics() -> Response:

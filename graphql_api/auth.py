@@ -33,3 +33,15 @@ class TokenRegistry:
             if hmac.compare_digest(known, candidate):
                 return owner
         return None
+
+
+# failed token checks allowed per client address and minute before it must wait
+AUTH_FAILURES_PER_MINUTE = 10
+
+
+class TooManyAuthFailures(Exception):
+    """A client sent too many unknown tokens; it must wait `retry_after_s`."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many failed authentications; retry in {retry_after_s} s")
+        self.retry_after_s = retry_after_s

@@ -24,6 +24,10 @@ class RateLimiter:
         """Count one call; False when the caller is over the limit."""
         return bool(self._limiter.hit(self._item, action, caller))
 
+    def exhausted(self, action: str, caller: str) -> bool:
+        """True when the caller has no calls left in the window (without counting one)."""
+        return not self._limiter.test(self._item, action, caller)
+
     def retry_after_s(self, action: str, caller: str) -> int:
         """Seconds until the caller may try again."""
         reset, _remaining = self._limiter.get_window_stats(self._item, action, caller)

@@ -43,7 +43,10 @@ def sanitise_filename(name: str) -> str:
     base = PurePosixPath(name).name
     base = re.sub(r"[\x00-\x1f\x7f]", "", base)
     base = re.sub(r"[^\w.\- ()\[\]]", "_", base).strip(" .")
-    return base[:200] or "lecture"
+    if len(base) > 200:  # shorten the stem, never the extension that decides the type
+        suffix = PurePosixPath(base).suffix[:16]
+        base = base[: 200 - len(suffix)] + suffix
+    return base or "lecture"
 
 
 @dataclass

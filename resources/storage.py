@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 from dagster import ConfigurableResource
 from pydantic import PrivateAttr
 
@@ -24,6 +24,21 @@ from resources.lifecycle import LifecycleRules, lifecycle_rules
 
 Tags = dict[str, str]
 KeyList = list[str]
+# S3 error codes that mean "try again later", not "your request is wrong"
+TRANSIENT_CODES = frozenset(
+    {
+        "SlowDown",
+        "Throttling",
+        "ThrottlingException",
+        "RequestTimeout",
+        "ServiceUnavailable",
+        "InternalError",
+        "503",
+        "500",
+        "502",
+        "504",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -110,7 +125,8 @@ class S3StorageResource(StorageResource):
         config = Config(
             signature_version="s3v4",
             s3={"addressing_style": "path"},
-            retries={"max_attempts": self.max_attempts, "mode": "standard"},
+            # total_max_attempts counts the first try too ("max_attempts" would mean retries)
+            retries={"total_max_attempts": max(1, self.max_attempts), "mode": "standard"},
             connect_timeout=self.timeout_s,
             read_timeout=self.timeout_s,
         )
@@ -210,7 +226,9 @@ class S3StorageResource(StorageResource):
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
                 return None
-            raise StorageError(f"could not read {key} from storage: {exc}") from exc
+            raise self._explain(exc) from exc
+        except BotoCoreError as exc:
+            raise self._explain(exc) from exc
         return StoredObject(
             key=key,
             size=int(meta["ContentLength"]),
@@ -221,7 +239,8 @@ class S3StorageResource(StorageResource):
 
     def list(self, prefix: str) -> Iterator[StoredObject]:
         paginator = self.client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+        pages = iter(paginator.paginate(Bucket=self.bucket, Prefix=prefix))
+        while (page := self._call(next, pages, None)) is not None:
             for item in page.get("Contents", []):
                 yield StoredObject(
                     key=item["Key"],
@@ -256,12 +275,28 @@ class S3StorageResource(StorageResource):
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "?")
-            raise StorageError(
-                f"object storage refused the request ({code}) after retries; check that the "
-                f"bucket '{self.bucket}' exists and the credentials are right"
-            ) from exc
+        except (ClientError, BotoCoreError) as exc:
+            raise self._explain(exc) from exc
+
+    def _explain(self, exc: ClientError | BotoCoreError) -> StorageError:
+        """A StorageError whose message tells the user or operator what to do next."""
+        again = "try again in a few minutes (reprocess the job), and tell the operator"
+        if isinstance(exc, BotoCoreError):  # timeouts, refused connections: no HTTP answer
+            return StorageError(
+                f"object storage did not answer ({type(exc).__name__}) after "
+                f"{self.max_attempts} attempts; {again} to check the S3 endpoint if it persists"
+            )
+        code = str(exc.response.get("Error", {}).get("Code", "?"))
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        if status >= 500 or code in TRANSIENT_CODES:
+            return StorageError(
+                f"object storage is unavailable or throttling ({code}) after "
+                f"{self.max_attempts} attempts; {again} if it persists"
+            )
+        return StorageError(
+            f"object storage refused the request ({code}) after retries; check that the "
+            f"bucket '{self.bucket}' exists and the credentials are right"
+        )
 
 
 class LocalStorageResource(StorageResource):

@@ -35,7 +35,7 @@ def lecture_run_failed(
     store = job_store
     job = store.get(job_id)
     workdir.cleanup(job_id)
-    if job is None or job.status in (JobStatus.FAILED, JobStatus.CANCELLED):
+    if job is None or job.status.terminal:  # a stage already said why, or the job finished
         return
     reason = context.failure_event.message or "the run failed"
     store.fail(

@@ -14,16 +14,27 @@ from dagster import (
     SkipReason,
     sensor,
 )
+from sqlalchemy import exc as sa_exc
 
 from lecture_assets.jobs import process_lecture
 from lecture_assets.partitions import lectures
 from resources.job_store import JobStoreResource
 from resources.jobs import Job, JobStatus
 from resources.limits import LimitsResource
-from resources.storage import StorageResource, StoredObject
+from resources.storage import StorageError, StorageResource, StoredObject
 from sensors.sniff import describe_non_video, sniff_container
 
 SNIFF_BYTES = 4096
+# the job store or S3 being unreachable: retried next tick (the upload itself may be fine);
+# any other error is about one upload and must not hold back the ones after it
+TRANSIENT_ERRORS = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+    StorageError,
+    ConnectionError,
+    TimeoutError,
+)
 
 
 @dataclass
@@ -117,25 +128,45 @@ def evaluate_uploads(
 ) -> SensorResult | SkipReason:
     """The sensor's body, separated so tests can call it with any resources."""
     cursor = UploadCursor.parse(context.cursor)
-    fresh = sorted(
-        (o for o in storage.list("uploads/") if cursor.is_new(o)),
-        key=lambda o: (o.last_modified, o.key),
-    )
+    before = cursor.dump()
+    try:
+        fresh = sorted(
+            (o for o in storage.list("uploads/") if cursor.is_new(o)),
+            key=lambda o: (o.last_modified, o.key),
+        )
+    except TRANSIENT_ERRORS as exc:
+        context.log.warning(f"uploads not listed this tick, retrying next tick: {exc}")
+        return SkipReason(f"storage unavailable: {type(exc).__name__}")
     runs: list[RunRequest] = []
     partitions: list[str] = []
+    outage: str | None = None
     for obj in fresh:
-        cursor.advance(obj)
         try:
             request = _request_for(context, obj, storage, job_store, max_bytes)
+        except TRANSIENT_ERRORS as exc:
+            # the job store or S3 is briefly down: keep the cursor before this upload so the
+            # next tick checks it again (advancing would lose it for good)
+            outage = f"{type(exc).__name__}: {exc}"[:300]
+            context.log.warning(f"upload {obj.key} will be retried next tick: {outage}")
+            break
         except Exception as exc:  # one bad upload must never stop the sensor
             context.log.exception(f"upload {obj.key} could not be checked: {exc}")
-            continue
+            request = None
+        cursor.advance(obj)
         if request is not None:
             runs.append(request)
             partitions.append(request.partition_key or "")
-    expired = expire_stale_uploads(job_store, presign_expiry_s, datetime.now(tz=UTC))
-    if not fresh and not expired:
-        return SkipReason("no new uploads")
+    expired = 0
+    if outage is None:
+        try:
+            expired = expire_stale_uploads(job_store, presign_expiry_s, datetime.now(tz=UTC))
+        except TRANSIENT_ERRORS as exc:
+            outage = f"{type(exc).__name__}: {exc}"[:300]
+            context.log.warning(f"stale uploads not checked this tick: {outage}")
+    if not runs and not expired and cursor.dump() == before:
+        return SkipReason(
+            f"job store or storage unavailable: {outage}" if outage else "no new uploads"
+        )
     return SensorResult(
         run_requests=runs,
         cursor=cursor.dump(),
@@ -159,14 +190,18 @@ def _request_for(
     if job is None or job.source_key != obj.key:
         context.log.warning(f"ignoring {obj.key}: no job {job_id} for owner {owner}")
         return None
-    if job.source_etag == obj.etag or job.status is not JobStatus.QUEUED:
+    if job.source_etag is not None or job.status is not JobStatus.QUEUED:
+        if job.source_etag != obj.etag:
+            # one job, one upload: a later overwrite is never run (source_video refuses it too)
+            context.log.warning(f"ignoring {obj.key}: job {job_id} already has its upload")
         return None
     problem = check_upload(obj, job, storage, max_bytes)
+    # the etag is written last: if the store fails in between, the next tick sees the upload
+    # as unhandled and does the whole step again (the run key makes a repeat harmless)
     if problem is not None:
-        job_store.update(job_id, source_etag=obj.etag)
         job_store.fail(job_id, problem[0], problem[1], stage="upload")
+        job_store.update(job_id, source_etag=obj.etag)
         return None
-    job_store.update(job_id, source_etag=obj.etag)
     job_store.record_progress(
         job_id,
         status=JobStatus.QUEUED,
@@ -174,6 +209,7 @@ def _request_for(
         percent=0.0,
         message="upload received; waiting for a worker",
     )
+    job_store.update(job_id, source_etag=obj.etag)
     return RunRequest(
         run_key=f"{job_id}:{obj.etag}",
         partition_key=job_id,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import signal
 import subprocess
 import tempfile
 from collections.abc import Callable, Sequence
@@ -153,7 +155,7 @@ def run_ffmpeg(
             _follow_progress(proc, expected_duration_s, on_progress, timeout_s)
             proc.wait(timeout=max(1.0, timeout_s))
         except subprocess.TimeoutExpired as exc:
-            proc.kill()
+            _kill_group(proc)
             proc.wait()
             raise MediaError(
                 "FFMPEG_TIMEOUT",
@@ -165,12 +167,24 @@ def run_ffmpeg(
                 proc.stdout.close()
         errlog.seek(0)
         tail = errlog.read()[-2000:]
+    if proc.returncode != 0 and "No space left on device" in tail:
+        raise OSError(errno.ENOSPC, "No space left on device (ffmpeg output)")
     if proc.returncode != 0:
         raise MediaError(
             "FFMPEG_FAILED",
-            f"ffmpeg failed (exit {proc.returncode}): {tail.strip()[-600:]}",
+            f"ffmpeg failed (exit {proc.returncode}). The file may be damaged or use a codec "
+            "we cannot read: re-encode it as H.264/AAC mp4 and upload it again; if that fails "
+            f"too, send the operator this log: {tail.strip()[-600:]}",
         )
     return FfmpegResult(proc.returncode, tail)
+
+
+def _kill_group(proc: subprocess.Popen[str]) -> None:
+    """Kill ffmpeg and anything it started (it runs in its own session), so no pipe stays open."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        proc.kill()
 
 
 def _follow_progress(
@@ -180,10 +194,14 @@ def _follow_progress(
     timeout_s: float,
 ) -> None:
     import threading
-    import time
 
-    deadline = time.monotonic() + timeout_s
-    killer = threading.Timer(timeout_s, proc.kill)
+    fired = threading.Event()
+
+    def stop() -> None:
+        fired.set()
+        _kill_group(proc)
+
+    killer = threading.Timer(timeout_s, stop)
     killer.daemon = True
     killer.start()
     try:
@@ -197,5 +215,6 @@ def _follow_progress(
                 on_progress(min(1.0, max(0.0, done / expected_duration_s)))
     finally:
         killer.cancel()
-    if time.monotonic() >= deadline and proc.poll() is not None and proc.returncode < 0:
+    # the flag, not the clock or the exit code: a killed process may not be reaped yet
+    if fired.is_set():
         raise subprocess.TimeoutExpired(proc.args, timeout_s)

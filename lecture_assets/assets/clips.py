@@ -143,7 +143,7 @@ def highlight_clips(
         percent=100.0,
         message=f"{len(files)} clips ready" + (f" ({plan.note})" if plan.note else ""),
     )
-    total = sum(f.duration_s for f in files)
+    total = float(sum(f.duration_s for f in files))
     return MaterializeResult(
         metadata={
             "clips": MetadataValue.int(len(files)),

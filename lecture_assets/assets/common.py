@@ -1,5 +1,6 @@
 """What every lecture asset shares: stage bookkeeping, failures users can act on, artifact I/O."""
 
+import errno
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,13 @@ from resources.progress import ProgressResource, StageReporter
 from resources.storage import StorageError, StorageResource
 
 T = TypeVar("T")
+
+DISK_FULL = "DISK_FULL"
+DISK_FULL_MESSAGE = (
+    "The processing worker ran out of local disk space. Nothing is wrong with your video: "
+    "reprocess the job in a few minutes; the operator has to free space in the work folder "
+    "(LECTURE_DATA_DIR/work) if it happens again."
+)
 
 
 class StageError(Exception):
@@ -73,6 +81,14 @@ def run_stage(
     except StorageError as exc:
         job_store.fail(job_id, "STORAGE_ERROR", str(exc), stage=stage)
         raise
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise
+        job_store.fail(job_id, DISK_FULL, DISK_FULL_MESSAGE, stage=stage)
+        context.log.error(f"{stage} failed for job {job_id}: local disk full ({exc})")
+        raise Failure(
+            description=DISK_FULL_MESSAGE, metadata={"error_code": DISK_FULL}, allow_retries=False
+        ) from exc
     reporter(1.0, f"{stage.replace('_', ' ')} done in {time.monotonic() - started:.1f} s")
 
 

@@ -47,6 +47,23 @@ def validate_source(info: SourceInfo, media: MediaResource) -> None:
         )
 
 
+def check_unchanged(storage: StorageResource, key: str, accepted_etag: str | None) -> None:
+    """Refuse an upload replaced after the sensor checked it (it was never validated)."""
+    found = storage.head(key)
+    if found is None:
+        raise StageError(
+            "UPLOAD_MISSING",
+            "The uploaded file is no longer in storage (deleted or expired). Create a new "
+            "upload with the video.",
+        )
+    if accepted_etag is not None and found.etag != accepted_etag:
+        raise StageError(
+            "UPLOAD_CHANGED",
+            "The file was replaced after it was checked, so it is not processed. Create a new "
+            "upload for the new file.",
+        )
+
+
 @asset(partitions_def=lectures, group_name="lecture", kinds={"video"})
 def source_video(
     context: AssetExecutionContext,
@@ -59,6 +76,7 @@ def source_video(
     """The uploaded lecture, probed and validated, with its audio decoded to 16 kHz mono."""
     job_id = context.partition_key
     with run_stage(context, job_store, progress, "source_video") as stage:
+        check_unchanged(storage, stage.job.source_key, stage.job.source_etag)
         video = workdir.fetch(storage, job_id, stage.job.source_key)
         info = probe(video)
         validate_source(info, media)

@@ -1,0 +1,1 @@
+"""Reliability and hostile-input tests: nothing crashes, nothing is lost, no one gets in."""
