@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from lecture_assets.analysis.captions import build_cues, write_ass
@@ -52,6 +53,25 @@ def make_source(path: Path, duration: int) -> Path:
     return path
 
 
+def plain_transcode(
+    src: Path, ranges: list[Interval], out: Path, preset: str = "veryfast", workers: int = 1
+) -> float:
+    """Wall seconds to transcode `ranges` of `src` to 1080x1920 (scale+pad), one ffmpeg each."""
+    out.mkdir(parents=True, exist_ok=True)
+
+    def plain(item: tuple[int, Interval]) -> None:
+        i, r = item
+        run_ffmpeg(["-ss", f"{r.start}", "-t", f"{r.end - r.start}", "-i", str(src),
+                    "-vf", "scale=1080:-2,pad=1080:1920:(ow-iw)/2:(oh-ih)/2",
+                    "-c:v", "libx264", "-preset", preset, "-crf", "21", "-threads", "2",
+                    "-c:a", "aac", str(out / f"plain{i}.mp4")], timeout_s=3600)  # fmt: skip
+
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(max(1, workers)) as pool:
+        list(pool.map(plain, enumerate(ranges)))
+    return time.monotonic() - t0
+
+
 def main() -> None:
     """Run the benchmark and write bench/results/render_speed.json."""
     ap = argparse.ArgumentParser()
@@ -90,18 +110,13 @@ def main() -> None:
     clips = render_clips(plans, timeout_s=3600)
     ours = time.monotonic() - t0
     # baseline: same ranges, one ffmpeg each, scale+pad to 1080x1920, same preset, same concurrency
-    t0 = time.monotonic()
-    from concurrent.futures import ThreadPoolExecutor
-
-    def plain(seg: HighlightSegment) -> None:
-        run_ffmpeg(["-ss", f"{seg.start}", "-t", f"{seg.end - seg.start}", "-i", str(src),
-                    "-vf", "scale=1080:-2,pad=1080:1920:(ow-iw)/2:(oh-ih)/2",
-                    "-c:v", "libx264", "-preset", args.preset, "-crf", "21", "-threads", "2",
-                    "-c:a", "aac", str(out / f"plain{seg.index}.mp4")], timeout_s=3600)  # fmt: skip
-
-    with ThreadPoolExecutor(max(1, min(n, cores // 2))) as pool:
-        list(pool.map(plain, segments))
-    base = time.monotonic() - t0
+    base = plain_transcode(
+        src,
+        [Interval(s.start, s.end) for s in segments],
+        out,
+        args.preset,
+        max(1, min(n, cores // 2)),
+    )
     out_s = sum(c.duration_s for c in clips)
     result = {
         "clips": n, "clip_seconds": [round(c.duration_s, 2) for c in clips],

@@ -104,10 +104,13 @@ def test_upload_becomes_clips_and_a_recut_skips_transcription(
         control = DagsterControl(instance_factory=lambda: instance)
         app = create_app(settings, storage=storage, job_store=sqlite_store, dagster=control)
         client = TestClient(app)
-        created = _gql(client, CREATE, input={
-            "filename": "linear-algebra.mp4", "contentType": "video/mp4",
+        upload = {
+            "filename": "linear-algebra.mp4",
+            "contentType": "video/mp4",
             "sizeBytes": lecture.path.stat().st_size,
-            "options": {"maxClips": 2, "minSeconds": 10, "maxSeconds": 30}})["createUpload"]  # fmt: skip
+            "options": {"maxClips": 2, "minSeconds": 10, "maxSeconds": 30},
+        }
+        created = _gql(client, CREATE, input=upload)["createUpload"]
         assert created["__typename"] == "UploadTicket"
         job_id = created["job"]["id"]
         body = lecture.path.read_bytes()
