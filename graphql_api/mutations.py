@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import strawberry
 
 from graphql_api import types as t
@@ -38,14 +40,16 @@ def _job_error(exc: ServiceError) -> t.NotFoundError | t.ValidationError | t.Quo
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Register a lecture and get a presigned URL to PUT it to.")
-    def create_upload(
+    async def create_upload(
         self, info: strawberry.Info, input: t.CreateUploadInput
     ) -> t.CreateUploadResult:
         owner = info.context.owner
         if owner is None:
             return t.AuthError(code="UNAUTHENTICATED", message=UNAUTHENTICATED)
         try:
-            ticket = info.context.service.create_upload(
+            # database and signing work off the event loop, so other requests keep flowing
+            ticket = await asyncio.to_thread(
+                info.context.service.create_upload,
                 owner,
                 input.filename,
                 input.content_type,
