@@ -1,0 +1,282 @@
+"""API load on loopback: createUpload at 50 clients, job(id) with 10k jobs, subscription latency."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import websockets
+
+from resources.job_store import JobStoreResource
+from resources.job_tables import jobs
+from resources.jobs import JobOptions, JobStatus
+
+AUTH = {"Authorization": "Bearer dev-token"}
+CREATE = (
+    "mutation($i: CreateUploadInput!) { createUpload(input: $i) { __typename "
+    "... on UploadTicket { job { id } uploadUrl } ... on ValidationError { code message } } }"
+)
+JOB = "query($id: ID!) { job(id: $id) { status stage progress } }"
+SUB = "subscription($id: ID!) { jobProgress(jobId: $id) { status stage percent message } }"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _serve(port: int, s3: str, db: str) -> None:
+    """Child process: the real app under uvicorn against moto S3 and a SQLite job store."""
+    import uvicorn
+    from dagster import DagsterInstance
+
+    from graphql_api.app import create_app
+    from graphql_api.dagster_control import DagsterControl
+    from resources.settings import Settings
+    from resources.storage import S3StorageResource
+
+    settings = Settings(
+        _env_file=None,
+        environment="test",
+        s3_endpoint_url=s3,
+        job_store_url=f"sqlite:///{db}",
+        rate_limit_per_minute=10**9,
+        log_level="WARNING",
+    )
+    storage = S3StorageResource(
+        bucket="bench", endpoint_url=s3, access_key_id="testing", secret_access_key="testing"
+    )
+    storage.ensure_bucket()
+    app = create_app(
+        settings,
+        storage=storage,
+        job_store=JobStoreResource(url=f"sqlite:///{db}"),
+        dagster=DagsterControl(instance_factory=DagsterInstance.ephemeral),
+    )
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def _summary(ms: list[float]) -> dict[str, float]:
+    return {
+        "n": len(ms),
+        "p50_ms": round(_pct(ms, 0.50), 2),
+        "p99_ms": round(_pct(ms, 0.99), 2),
+        "mean_ms": round(statistics.fmean(ms), 2) if ms else float("nan"),
+    }
+
+
+async def create_upload_load(
+    url: str, clients: int, seconds: float, every_s: float = 0.0
+) -> dict[str, float]:
+    """`clients` tasks posting createUpload for `seconds`: back to back (every_s=0, a closed
+    loop, latency = clients / throughput) or one request per `every_s` each (paced users)."""
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.monotonic() + seconds
+    variables = {"i": {"filename": "l.mp4", "contentType": "video/mp4", "sizeBytes": 10**8}}
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(headers=AUTH, limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            nonlocal errors
+            await asyncio.sleep(every_s * random.random())  # spread the paced clients
+            while time.monotonic() < deadline:
+                t0 = time.perf_counter()
+                try:
+                    r = await client.post(url, json={"query": CREATE, "variables": variables})
+                except httpx.HTTPError:
+                    errors += 1  # a dropped connection counts as a failed request
+                    continue
+                latencies.append((time.perf_counter() - t0) * 1000)
+                body = r.json()
+                if (
+                    r.status_code != 200
+                    or body.get("errors")
+                    or (body["data"]["createUpload"]["__typename"] != "UploadTicket")
+                ):
+                    errors += 1
+                if every_s:
+                    await asyncio.sleep(max(0.0, every_s - (time.perf_counter() - t0)))
+
+        await asyncio.gather(*(worker() for _ in range(clients)))
+    return {
+        **_summary(latencies),
+        "clients": clients,
+        "seconds": seconds,
+        "every_s": every_s,
+        "per_s": round(len(latencies) / seconds, 1),
+        "errors": errors,
+    }
+
+
+def insert_jobs(store: JobStoreResource, n: int) -> list[str]:
+    """`n` jobs of owner dev in one transaction; returns their ids."""
+    now = datetime.now(UTC)
+    ids = [str(uuid.uuid4()) for _ in range(n)]
+    rows: list[dict[str, object]] = []
+    for job_id in ids:
+        rows.append({
+            "id": job_id, "owner": "dev", "status": JobStatus.DONE.value, "stage": "done",
+            "percent": 100.0, "message": "done", "filename": "l.mp4", "content_type": "video/mp4",
+            "size_bytes": 10**8, "source_key": f"uploads/dev/{job_id}/source.mp4",
+            "options": JobOptions().to_json(), "created_at": now, "updated_at": now,
+        })  # fmt: skip
+    with store.engine.begin() as conn:
+        conn.execute(jobs.insert(), rows)
+    return ids
+
+
+async def job_queries(url: str, ids: list[str], n: int) -> dict[str, float]:
+    """`n` sequential job(id) queries on random ids."""
+    latencies: list[float] = []
+    async with httpx.AsyncClient(headers=AUTH, timeout=30) as client:
+        for i in range(n):
+            t0 = time.perf_counter()
+            r = await client.post(
+                url, json={"query": JOB, "variables": {"id": ids[i * 7919 % len(ids)]}}
+            )
+            latencies.append((time.perf_counter() - t0) * 1000)
+            assert r.json()["data"]["job"] is not None, r.text
+    return _summary(latencies)
+
+
+async def subscription_latency(
+    ws_url: str, store: JobStoreResource, repeats: int
+) -> dict[str, float]:
+    """Time from record_progress in the store to the event arriving on the websocket."""
+    job = store.create_job(owner="dev", filename="l.mp4", content_type="video/mp4",
+                           size_bytes=1, extension="mp4", options=JobOptions())  # fmt: skip
+    store.record_progress(job.id, status=JobStatus.RUNNING, stage="transcript", percent=1.0,
+                          message="bench start")  # fmt: skip
+    lat: list[float] = []
+    async with websockets.connect(ws_url, subprotocols=["graphql-transport-ws"]) as ws:  # type: ignore[list-item]
+        await ws.send(
+            json.dumps(
+                {"type": "connection_init", "payload": {"authorization": AUTH["Authorization"]}}
+            )
+        )
+        await ws.recv()
+        payload = {"query": SUB, "variables": {"id": job.id}}
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        await ws.recv()  # the current state
+        await asyncio.sleep(0.5)
+        for i in range(repeats):
+            message = f"bench event {i}"
+            t0 = time.perf_counter()
+            store.record_progress(job.id, status=JobStatus.RUNNING, stage="transcript",
+                                  percent=2.0 + i, message=message)  # fmt: skip
+            while True:
+                msg = json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+                if (
+                    msg["type"] == "next"
+                    and msg["payload"]["data"]["jobProgress"]["message"] == message
+                ):
+                    break
+            lat.append(time.perf_counter() - t0)
+            await asyncio.sleep(0.13 * (i % 3))  # land at different points of the poll cycle
+    return {
+        "n": len(lat),
+        "mean_s": round(statistics.fmean(lat), 3),
+        "p50_s": round(_pct(lat, 0.5), 3),
+        "max_s": round(max(lat), 3),
+    }
+
+
+def run(clients: int = 50, seconds: float = 30.0, n_jobs: int = 10_000) -> dict[str, Any]:
+    """Start moto and the API, run the three measurements, stop everything."""
+    from moto.server import ThreadedMotoServer
+
+    s3_port, api_port = _free_port(), _free_port()
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=s3_port, verbose=False)
+    moto.start()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "jobs.db")
+        store = JobStoreResource(url=f"sqlite:///{db}")
+        store.migrate()
+        env = {**os.environ, "LECTURE_RATE_LIMIT_PER_MINUTE": str(10**9)}
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bench.api_load", "--serve", str(api_port),
+             f"http://127.0.0.1:{s3_port}", db],
+            env=env,
+        )  # fmt: skip
+        try:
+            url = f"http://127.0.0.1:{api_port}/graphql"
+            _wait_up(url, server)
+            t0 = time.monotonic()
+            ids = insert_jobs(store, n_jobs)
+            insert_s = time.monotonic() - t0
+            result = {
+                "create_upload": asyncio.run(create_upload_load(url, clients, seconds)),
+                "create_upload_paced_1_per_s": asyncio.run(
+                    create_upload_load(url, clients, seconds, every_s=1.0)
+                ),
+                "job_query": {
+                    **asyncio.run(job_queries(url, ids, 500)),
+                    "jobs_in_store": n_jobs,
+                    "insert_s": round(insert_s, 2),
+                },
+                "subscription": asyncio.run(
+                    subscription_latency(f"ws://127.0.0.1:{api_port}/graphql", store, 20)
+                ),
+            }
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+            moto.stop()
+    return result
+
+
+def _wait_up(url: str, server: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("the API server exited; run `python -m bench.api_load` to see why")
+        try:
+            httpx.post(url, json={"query": "{ __typename }"}, headers=AUTH, timeout=2)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    raise RuntimeError(f"the API did not answer on {url} within {timeout_s:.0f} s")
+
+
+def main() -> None:
+    """`python -m bench.api_load`: print the numbers and write bench/results/api_load.json."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--serve", nargs=3, metavar=("PORT", "S3", "DB"), help=argparse.SUPPRESS)
+    ap.add_argument("--clients", type=int, default=50)
+    ap.add_argument("--seconds", type=float, default=30.0)
+    ap.add_argument("--jobs", type=int, default=10_000)
+    ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
+    args = ap.parse_args()
+    if args.serve:
+        _serve(int(args.serve[0]), args.serve[1], args.serve[2])
+        return
+    result = run(args.clients, args.seconds, args.jobs)
+    result["loadavg"] = [round(x, 2) for x in os.getloadavg()]
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "api_load.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
