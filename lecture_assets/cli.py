@@ -56,6 +56,8 @@ def _process(args: argparse.Namespace) -> int:
         caption_style=args.captions,
         language=args.language,
     )
+    # the progress bars are the interface here: library chatter only when something is wrong
+    logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
     logging.getLogger("dagster").setLevel(logging.WARNING)
     with Progress(
         TextColumn("{task.description:<20}"),

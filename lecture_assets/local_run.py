@@ -6,6 +6,7 @@ import shutil
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,13 @@ from resources.storage import LocalStorageResource
 from resources.workdir import WorkdirResource
 
 EventCallback = Callable[[JobEvent], None]
+
+# stages in dependency waves; groups in one wave are independent and run concurrently
+WAVES: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("source_video",),),
+    (("silence_map", "transcript"), ("screen_layout",)),
+    (("content_scores", "highlight_segments", "highlight_clips"),),
+)
 
 
 @dataclass(frozen=True)
@@ -66,12 +74,14 @@ def process_local(
     instance = DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("lectures", [job.id])
 
-    stop = threading.Event()
-    watcher = threading.Thread(target=_watch, args=(store, job.id, on_event, stop), daemon=True)
-    watcher.start()
-    try:
+    def run(group: tuple[str, ...]) -> tuple[bool, str | None]:
+        chosen = [a for a in ASSETS if a.key.path[-1] in group]
+        if selection is not None:
+            chosen = [a for a in chosen if a.key.path[-1] in selection]
+        if not chosen:
+            return True, None
         result = materialize(
-            [a for a in ASSETS if selection is None or a.key.path[-1] in selection],
+            chosen,
             partition_key=job.id,
             resources=resources,
             instance=instance,
@@ -79,17 +89,35 @@ def process_local(
             # stage progress is shown from the job store; only warnings from dagster itself
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
+        return result.success, result.run_id
+
+    stop = threading.Event()
+    watcher = threading.Thread(target=_watch, args=(store, job.id, on_event, stop), daemon=True)
+    watcher.start()
+    run_ids: list[str] = []
+    succeeded = True
+    try:
+        for wave in WAVES:
+            # independent stages side by side, as the daemon's multiprocess executor runs them
+            with ThreadPoolExecutor(max_workers=len(wave)) as pool:
+                outcomes = list(pool.map(run, wave))
+            run_ids += [run_id for _, run_id in outcomes if run_id]
+            if not all(ok for ok, _ in outcomes):
+                succeeded = False
+                break
     finally:
         stop.set()
         watcher.join(timeout=5)
-    stage_seconds = _stage_seconds(instance, result.run_id)
+    stage_seconds: dict[str, float] = {}
+    for run_id in run_ids:
+        stage_seconds.update(_stage_seconds(instance, run_id))
     manifest = None
     final = store.get(job.id) or job
-    if result.success:
+    if succeeded:
         manifest = storage.get_json(keys.manifest(job.id))
         _export(storage, job.id, out_dir)
         shutil.rmtree(work, ignore_errors=True)
-    return LocalRunResult(final, manifest, out_dir, stage_seconds, result.success)
+    return LocalRunResult(final, manifest, out_dir, stage_seconds, succeeded)
 
 
 def _watch(
