@@ -71,15 +71,16 @@ def process_local(
     resources.update(
         storage=storage, job_store=store, workdir=WorkdirResource(root=str(work / "scratch"))
     )
-    instance = DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions("lectures", [job.id])
 
-    def run(group: tuple[str, ...]) -> tuple[bool, str | None]:
+    def run(group: tuple[str, ...]) -> tuple[bool, dict[str, float]]:
         chosen = [a for a in ASSETS if a.key.path[-1] in group]
         if selection is not None:
             chosen = [a for a in chosen if a.key.path[-1] in selection]
         if not chosen:
-            return True, None
+            return True, {}
+        # one in-memory instance per group: they are not safe to share between threads
+        instance = DagsterInstance.ephemeral()
+        instance.add_dynamic_partitions("lectures", [job.id])
         result = materialize(
             chosen,
             partition_key=job.id,
@@ -89,28 +90,26 @@ def process_local(
             # stage progress is shown from the job store; only warnings from dagster itself
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         )
-        return result.success, result.run_id
+        return result.success, _stage_seconds(instance, result.run_id)
 
     stop = threading.Event()
     watcher = threading.Thread(target=_watch, args=(store, job.id, on_event, stop), daemon=True)
     watcher.start()
-    run_ids: list[str] = []
+    stage_seconds: dict[str, float] = {}
     succeeded = True
     try:
         for wave in WAVES:
             # independent stages side by side, as the daemon's multiprocess executor runs them
             with ThreadPoolExecutor(max_workers=len(wave)) as pool:
                 outcomes = list(pool.map(run, wave))
-            run_ids += [run_id for _, run_id in outcomes if run_id]
+            for _, seconds in outcomes:
+                stage_seconds.update(seconds)
             if not all(ok for ok, _ in outcomes):
                 succeeded = False
                 break
     finally:
         stop.set()
         watcher.join(timeout=5)
-    stage_seconds: dict[str, float] = {}
-    for run_id in run_ids:
-        stage_seconds.update(_stage_seconds(instance, run_id))
     manifest = None
     final = store.get(job.id) or job
     if succeeded:
