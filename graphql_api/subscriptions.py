@@ -20,6 +20,9 @@ class Subscription:
     ) -> AsyncGenerator[t.ProgressEvent, None]:
         owner = info.context.owner
         store = info.context.service.store
+        # note the newest event before reading the state: anything recorded after this point
+        # is sent, so no event can slip between the snapshot and the stream
+        last_id = store.last_event_id(str(job_id)) if owner else 0
         job = store.get(str(job_id), owner=owner) if owner else None
         if job is None:
             raise PermissionError(f"no job {job_id}")
@@ -27,8 +30,6 @@ class Subscription:
         yield t.ProgressEvent.from_domain(job)
         if job.status.terminal:
             return
-        backlog = store.events_after(str(job_id), 0, limit=100_000)
-        last_id = backlog[-1].id if backlog else 0
         while True:
             await asyncio.sleep(POLL_INTERVAL_S)
             events = await asyncio.to_thread(store.events_after, str(job_id), last_id)

@@ -208,6 +208,12 @@ class JobStoreResource(ConfigurableResource):
         with self.engine.connect() as conn:
             return [_event(r) for r in conn.execute(query).mappings()]
 
+    def last_event_id(self, job_id: str) -> int:
+        """Id of the job's newest progress event (0 when it has none)."""
+        query = sa.select(sa.func.max(job_events.c.id)).where(job_events.c.job_id == job_id)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
     def add_command(self, job_id: str, kind: str, payload: dict[str, Any]) -> int:
         """Queue a command (reprocess, cancel) for the Dagster side to carry out."""
         with self.engine.begin() as conn:
