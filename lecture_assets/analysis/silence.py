@@ -12,13 +12,20 @@ import numpy.typing as npt
 
 from lecture_assets.analysis.audio import SAMPLE_RATE, Int16Array, iter_float_chunks, read_pcm
 from lecture_assets.analysis.models import Interval, LoudnessStats, SpeechMap
-from lecture_assets.analysis.silence_energy import energy_probabilities, frame_dbfs
+from lecture_assets.analysis.silence_energy import (
+    band_dbfs,
+    energy_probabilities,
+    frame_dbfs,
+    smooth_levels,
+)
 
 FloatArray = npt.NDArray[np.float64]
 _SILERO_WINDOW = 512  # samples per silero decision (32 ms)
 _SILERO_CONTEXT = 64
 _SILERO_BATCH = 2048  # windows per onnx call (~65 s of audio, ~5 MB float32)
 _FLOOR_DBFS = -100.0
+_HOP = 0.01  # seconds per frame of the speech decision
+_ABOVE_FLOOR = 0.05  # energy score above which a frame is not the noise floor
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,13 @@ class SilenceParams:
         "energy", the fraction of the way from the local noise floor to the local speech
         level (default 0.35). None picks the method's default.
     min_silence_s: gaps shorter than this stay inside speech (breaths, word gaps).
-    speech_pad_s: padding added to each side of speech so words are not clipped.
+    speech_pad_s: lead-in added before every speech onset (silero fires a window or two
+        after a word starts). Ends get no fixed padding: see extend_s.
+    extend_s: each edge of speech then grows by up to this much while the sound goes on
+        (soft onsets, word tails), and never into silence, so the map stays tight where
+        the recording is quiet. Consumers that cut add their own margin.
+    extend_db: how far (dB) below the segment's median speech-band level the sound may
+        fall and still count as going on; it must also stay above the local noise floor.
     min_speech_s: speech bursts shorter than this are dropped (coughs, clicks).
     normalize: scale quiet recordings up to a normal speech level before silero sees them.
     energy_gate: with silero, frames whose speech-band level sits within this fraction of
@@ -42,6 +55,8 @@ class SilenceParams:
     threshold: float | None = None
     min_silence_s: float = 0.3
     speech_pad_s: float = 0.1
+    extend_s: float = 0.3
+    extend_db: float = 25.0
     min_speech_s: float = 0.12
     normalize: bool = True
     energy_gate: float = 0.15
@@ -66,17 +81,20 @@ def detect_silences(
     db = frame_dbfs(pcm)
     if len(pcm) == 0 or float(np.max(db, initial=_FLOOR_DBFS)) <= -80.0:
         return _result(duration, [], db, pcm, p.method)
+    band = band_dbfs(pcm)
+    energy = energy_probabilities(pcm, band)
     if p.method == "energy":
-        probs, hop = energy_probabilities(pcm), 0.01
+        probs = energy
         on = 0.35 if p.threshold is None else p.threshold
         off = max(0.0, on - 0.15)
     else:
         gain = _normalizing_gain(db) if p.normalize else 1.0
         silero = _silero_probabilities(pcm, gain, on_progress)
         on = 0.35 if p.threshold is None else p.threshold
-        probs, hop = _gate(silero, on, max(0.01, on - 0.15), pcm, p.energy_gate), 0.01
+        probs = _gate(silero, on, max(0.01, on - 0.15), energy, p.energy_gate)
         on = off = 0.5
-    speech = _segments(probs, hop, on, off, duration, p)
+    raw = _segments(probs, _HOP, on, off, p)
+    speech = _edges(raw, smooth_levels(band), energy, duration, p)
     if on_progress is not None:
         on_progress(1.0)
     return _result(duration, speech, db, pcm, p.method)
@@ -88,7 +106,7 @@ def _normalizing_gain(db: FloatArray) -> float:
     return float(10 ** (np.clip(-20.0 - voiced, 0.0, 30.0) / 20))
 
 
-def _gate(silero: FloatArray, on: float, off: float, pcm: Int16Array, gate: float) -> FloatArray:
+def _gate(silero: FloatArray, on: float, off: float, energy: FloatArray, gate: float) -> FloatArray:
     """Silero's hysteresis decision on a 10 ms grid, cleared where the speech band is at
     the local noise floor (this trims silero's slow release in steady room noise)."""
     active = np.zeros(len(silero), dtype=bool)
@@ -96,12 +114,11 @@ def _gate(silero: FloatArray, on: float, off: float, pcm: Int16Array, gate: floa
     for i, prob in enumerate(silero):
         state = prob >= on or (state and prob >= off)
         active[i] = state
-    n = len(pcm) // (SAMPLE_RATE // 100)
+    n = len(energy)
     idx = np.minimum((np.arange(n) * (SAMPLE_RATE // 100)) // _SILERO_WINDOW, len(active) - 1)
     frames = active[idx].astype(np.float64)
     if gate > 0:
-        energy = energy_probabilities(pcm)[:n]
-        frames[: len(energy)] *= energy >= gate
+        frames *= energy >= gate
     return frames
 
 
@@ -134,34 +151,69 @@ def _silero_probabilities(
 
 
 def _segments(
-    probs: FloatArray, hop: float, on: float, off: float, duration: float, p: SilenceParams
-) -> list[Interval]:
-    """Hysteresis over frame probabilities, then merge short gaps, drop blips and pad."""
-    raw: list[list[float]] = []
+    probs: FloatArray, hop: float, on: float, off: float, p: SilenceParams
+) -> list[tuple[int, int]]:
+    """Hysteresis over frame probabilities, then merge short gaps and drop blips.
+
+    Returns [start, end) frame ranges of unpadded speech.
+    """
+    raw: list[list[int]] = []
     active, start = False, 0
     for i, prob in enumerate(probs):
         if not active and prob >= on:
             active, start = True, i
         elif active and prob < off:
             active = False
-            raw.append([start * hop, i * hop])
+            raw.append([start, i])
     if active:
-        raw.append([start * hop, len(probs) * hop])
-    merged: list[list[float]] = []
+        raw.append([start, len(probs)])
+    merged: list[list[int]] = []
     for seg in raw:
-        if merged and seg[0] - merged[-1][1] < p.min_silence_s:
+        if merged and (seg[0] - merged[-1][1]) * hop < p.min_silence_s:
             merged[-1][1] = seg[1]
         else:
             merged.append(seg)
-    kept = [s for s in merged if s[1] - s[0] >= p.min_speech_s]
-    padded: list[list[float]] = []
-    for a, b in kept:
-        a, b = max(0.0, a - p.speech_pad_s), min(duration, b + p.speech_pad_s)
-        if padded and a <= padded[-1][1]:
-            padded[-1][1] = max(padded[-1][1], b)
+    return [(a, b) for a, b in merged if (b - a) * hop >= p.min_speech_s]
+
+
+def _edges(
+    segments: list[tuple[int, int]],
+    level: FloatArray,
+    energy: FloatArray,
+    duration: float,
+    p: SilenceParams,
+) -> list[Interval]:
+    """Widen each speech range over the sound around it, then add the lead-in.
+
+    An edge moves outwards (by at most extend_s) while the smoothed speech-band `level`
+    stays within extend_db of the range's median level and the `energy` score is above
+    the noise floor: word tails and soft onsets are kept, silence is not. Every onset then
+    starts at least speech_pad_s early. Ranges that come to touch are merged.
+    """
+    n, hop = len(level), _HOP
+    reach = round(p.extend_s / hop)
+    lead = round(p.speech_pad_s / hop)
+
+    def sounding(i: int, floor_db: float) -> bool:
+        return bool(level[i] >= floor_db and energy[i] >= _ABOVE_FLOOR)
+
+    out: list[list[int]] = []
+    for a, b in segments:
+        lo, hi = a, b
+        if n > 0 and reach > 0:
+            a_in, b_in = min(a, n - 1), min(max(b, a + 1), n)
+            floor_db = float(np.median(level[a_in:b_in])) - p.extend_db
+            while lo > 0 and a - lo < reach and sounding(lo - 1, floor_db):
+                lo -= 1
+            while hi < n and hi - b < reach and sounding(hi, floor_db):
+                hi += 1
+        lo = max(0, min(lo, a - lead))
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
         else:
-            padded.append([a, b])
-    return [Interval(round(a, 3), round(b, 3)) for a, b in padded if b > a]
+            out.append([lo, hi])
+    spans = ((round(a * hop, 3), round(min(duration, b * hop), 3)) for a, b in out)
+    return [Interval(a, b) for a, b in spans if b > a]
 
 
 def complement(speech: list[Interval], duration: float) -> list[Interval]:

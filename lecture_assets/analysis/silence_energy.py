@@ -61,11 +61,21 @@ def _rolling(values: FloatArray, radius: int, q: float) -> FloatArray:
     return out
 
 
-def energy_probabilities(pcm: Int16Array) -> FloatArray:
+def smooth_levels(db: FloatArray) -> FloatArray:
+    """Frame levels averaged over five hops (50 ms), the same length as `db`."""
+    if len(db) == 0:
+        return db
+    return np.asarray(np.convolve(db, np.ones(5) / 5, mode="same"))
+
+
+def energy_probabilities(pcm: Int16Array, band: FloatArray | None = None) -> FloatArray:
     """A 0..1 speech score per 10 ms frame: where the band level sits between the local
     noise floor and the local speech level (both from rolling percentiles, so level changes
-    and steady room noise move the thresholds with them)."""
-    db = band_dbfs(pcm)
+    and steady room noise move the thresholds with them).
+
+    `band` is band_dbfs(pcm) when the caller has already computed it.
+    """
+    db = band_dbfs(pcm) if band is None else band
     if len(db) == 0:
         return db
     per_s = 100
@@ -78,5 +88,4 @@ def energy_probabilities(pcm: Int16Array) -> FloatArray:
     floor_f = np.repeat(floor, per_s)[: len(db)]
     # at least 12 dB of headroom, so a steady noise bed never counts as speech
     level_f = np.maximum(np.repeat(level, per_s)[: len(db)], floor_f + 12.0)
-    smooth = np.convolve(db, np.ones(5) / 5, mode="same")
-    return np.asarray(np.clip((smooth - floor_f) / (level_f - floor_f), 0.0, 1.0))
+    return np.asarray(np.clip((smooth_levels(db) - floor_f) / (level_f - floor_f), 0.0, 1.0))
