@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from resources.lifecycle import LifecycleRules, lifecycle_rules
 Tags = dict[str, str]
 KeyList = list[str]
 # S3 error codes that mean "try again later", not "your request is wrong"
+# guards the lazily built boto3 clients (a lock cannot live on a copyable resource)
+_CLIENT_LOCK = threading.Lock()
 TRANSIENT_CODES = frozenset(
     {
         "SlowDown",
@@ -142,14 +145,21 @@ class S3StorageResource(StorageResource):
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = self._make_client(self.endpoint_url)
+            with _CLIENT_LOCK:
+                if self._client is None:
+                    self._client = self._make_client(self.endpoint_url)
         return self._client
 
     @property
     def public_client(self) -> Any:
+        """The client that signs URLs for browsers (public endpoint when one is set)."""
         if self._public_client is None:
-            endpoint = self.public_endpoint_url or self.endpoint_url
-            self._public_client = self._make_client(endpoint)
+            # one client for every thread: a cold api would otherwise build one per request
+            # until the first finished (~50 ms of model loading each, all under the gil)
+            with _CLIENT_LOCK:
+                if self._public_client is None:
+                    endpoint = self.public_endpoint_url or self.endpoint_url
+                    self._public_client = self._make_client(endpoint)
         return self._public_client
 
     def ensure_bucket(self) -> None:
