@@ -31,6 +31,8 @@ _CUE_RE = re.compile(
     re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"[a-z][a-z'-]+")
+# a sentence starting this close to a slide change starts with that slide
+SLIDE_MATCH_S = 1.5
 
 
 def content_words(text: str) -> list[str]:
@@ -54,11 +56,13 @@ class ChapterSettings:
 
     min_chapter_s: float = 60.0
     chapter_scale_s: float = 120.0  # typical chapter length the boundary cost is scaled to
-    penalty: float = 0.9  # per-boundary cost, in units of local coherence x chapter scale
+    penalty: float = 0.85  # per-boundary cost, in units of local coherence x chapter scale
     lexical_weight: float = 0.5
     cue_bonus: float = 0.35  # fraction of the penalty refunded at a transition phrase
     slide_bonus: float = 0.15
     snap_window_s: float = 8.0
+    # share of one boundary's cost the text may lose to move a chapter start onto a slide change
+    snap_tolerance: float = 0.25
 
 
 def lexical_vectors(sentences: list[Sentence]) -> FloatArray:
@@ -97,6 +101,50 @@ def sentence_weights(sentences: list[Sentence]) -> FloatArray:
     return np.array([min(1.0, 0.1 + len(content_words(s.text)) / 5.0) for s in sentences])
 
 
+def _cumulative(sim: FloatArray, weights: FloatArray) -> tuple[FloatArray, FloatArray]:
+    # 2-d prefix sums of the weighted similarities and 1-d prefix sums of the weights
+    n = sim.shape[0]
+    wsim = sim * weights[:, None] * weights[None, :]
+    cum = np.zeros((n + 1, n + 1))
+    cum[1:, 1:] = wsim.cumsum(0).cumsum(1)
+    return cum, np.concatenate([[0.0], np.cumsum(weights)])
+
+
+def _gain(cum: FloatArray, wcum: FloatArray, i: int, j: int) -> float:
+    # cohesion gain of one chapter holding sentences i..j-1, as in the DP
+    block = cum[j, j] - cum[i, j] - cum[j, i] + cum[i, i]
+    return float(block / max(wcum[j] - wcum[i], 1e-9))
+
+
+def boundary_penalty(
+    sim: FloatArray,
+    weights: FloatArray,
+    starts: FloatArray,
+    ends: FloatArray,
+    settings: ChapterSettings,
+) -> float:
+    """Cost of one chapter boundary, in the units of the DP's weighted cohesion gain.
+
+    It is how alike neighbouring sentences are times how much sentence weight a typical
+    chapter holds; both use the same filler down-weighting as the gain, so a lecture's
+    share of 'okay, so' sentences does not shift how readily it is split.
+    """
+    n = sim.shape[0]
+    pairs = [(i, i + d) for d in (1, 2, 3) for i in range(n - d)]
+    if pairs:
+        a = np.array([p[0] for p in pairs])
+        b = np.array([p[1] for p in pairs])
+        w = weights[a] * weights[b]
+        local = float(np.sum(w * sim[a, b]) / max(float(np.sum(w)), 1e-9))
+    else:
+        local = 0.1
+    local = max(local, 0.02)
+    span = float(ends[-1] - starts[0]) + 0.4 if n else 1.0
+    weight_per_s = float(np.sum(weights)) / max(span, 1e-9)
+    typical = max(3.0, settings.chapter_scale_s * weight_per_s)
+    return settings.penalty * local * typical
+
+
 def segment_boundaries(
     sim: FloatArray,
     weights: FloatArray,
@@ -109,16 +157,8 @@ def segment_boundaries(
     n = sim.shape[0]
     if n == 0:
         return []
-    wsim = sim * weights[:, None] * weights[None, :]
-    cum = np.zeros((n + 1, n + 1))
-    cum[1:, 1:] = wsim.cumsum(0).cumsum(1)
-    wcum = np.concatenate([[0.0], np.cumsum(weights)])
-    # scale of the penalty: how alike neighbouring sentences are, times a typical chapter size
-    near = [sim[i, i + d] for d in (1, 2, 3) for i in range(n - d)]
-    local = max(float(np.mean(near)) if near else 0.1, 0.02)
-    mean_dur = float(np.mean(ends - starts + 0.4))
-    typical = max(3.0, settings.chapter_scale_s / max(mean_dur, 0.5))
-    lam = settings.penalty * local * typical
+    cum, wcum = _cumulative(sim, weights)
+    lam = boundary_penalty(sim, weights, starts, ends, settings)
     best = np.full(n + 1, -np.inf)
     best[0] = 0.0
     back = np.zeros(n + 1, dtype=np.int64)
@@ -162,24 +202,75 @@ def boundary_bonus(
 def snap_to_slides(
     cuts: list[int], sentences: list[Sentence], slide_changes: list[float], window_s: float
 ) -> list[int]:
-    """Move each chapter start to a nearby sentence that begins at a slide change."""
+    """Move each chapter start that no slide change supports to a nearby one that has one.
+
+    A start already within `SLIDE_MATCH_S` of a slide change stays put: the topic shift found
+    in the text and a slide change agree there, and a slide change at a neighbouring sentence
+    is more likely a new slide within the same topic than a better boundary.
+    """
     if not slide_changes:
         return cuts
     slides = np.array(sorted(slide_changes), dtype=np.float64)
     out: list[int] = []
     for c in cuts:
-        if c == 0:
-            out.append(0)
+        if c == 0 or float(np.min(np.abs(slides - sentences[c].start))) <= SLIDE_MATCH_S:
+            out.append(c)
             continue
         best_c, best_d = c, math.inf
         for k in range(max(1, c - 3), min(len(sentences), c + 4)):
             if abs(sentences[k].start - sentences[c].start) > window_s:
                 continue
             d = float(np.min(np.abs(slides - sentences[k].start)))
-            if d <= 1.5 and d + 0.2 * abs(k - c) < best_d:
+            if d <= SLIDE_MATCH_S and d + 0.2 * abs(k - c) < best_d:
                 best_c, best_d = k, d + 0.2 * abs(k - c)
         out.append(best_c)
     return sorted(set(out))
+
+
+def refine_to_slides(
+    cuts: list[int],
+    sim: FloatArray,
+    weights: FloatArray,
+    sentences: list[Sentence],
+    slide_changes: list[float],
+    settings: ChapterSettings,
+) -> list[int]:
+    """Move chapter starts onto nearby slide changes where the text does not object.
+
+    A start already at a slide change stays. Otherwise it moves to the nearest sentence (within
+    `snap_window_s` and three sentences) that begins at a slide change, but only if the
+    cohesion of the two chapters either side drops by at most `snap_tolerance` of one
+    boundary's cost: a slide change is a hint, and a new slide inside a topic is far more
+    common than a topic change, so a clear topic shift in the text wins over it.
+    """
+    if not slide_changes or len(cuts) < 2:
+        return cuts
+    n = len(sentences)
+    starts = np.array([s.start for s in sentences], dtype=np.float64)
+    ends = np.array([s.end for s in sentences], dtype=np.float64)
+    slides = np.array(sorted(slide_changes), dtype=np.float64)
+    near_slide = np.array([float(np.min(np.abs(slides - t))) <= SLIDE_MATCH_S for t in starts])
+    cum, wcum = _cumulative(sim, weights)
+    budget = settings.snap_tolerance * boundary_penalty(sim, weights, starts, ends, settings)
+    out = sorted(set(cuts))
+    for m in range(1, len(out)):
+        c = out[m]
+        if near_slide[c]:
+            continue
+        prev, nxt = out[m - 1], (out[m + 1] if m + 1 < len(out) else n)
+        here = _gain(cum, wcum, prev, c) + _gain(cum, wcum, c, nxt)
+        best_k, best_key = c, (math.inf, math.inf)
+        for k in range(max(prev + 1, c - 3), min(nxt, c + 4)):
+            if k == c or not near_slide[k] or abs(starts[k] - starts[c]) > settings.snap_window_s:
+                continue
+            if min(ends[k - 1] - starts[prev], ends[nxt - 1] - starts[k]) < settings.min_chapter_s:
+                continue
+            loss = here - _gain(cum, wcum, prev, k) - _gain(cum, wcum, k, nxt)
+            key = (abs(k - c), loss)
+            if loss <= budget and key < best_key:
+                best_k, best_key = k, key
+        out[m] = best_k
+    return out
 
 
 def chapter_title(words: Counter[str], df: Counter[str], n_chapters: int) -> str:

@@ -11,10 +11,10 @@ from lecture_assets.analysis.chapters import (
     ChapterSettings,
     boundary_bonus,
     build_chapters,
+    refine_to_slides,
     segment_boundaries,
     sentence_weights,
     similarity_matrix,
-    snap_to_slides,
 )
 from lecture_assets.analysis.content_features import (
     SentenceFeatures,
@@ -84,15 +84,10 @@ class LocalScorer:
         slides = list(layout.slide_changes) if layout else []
         starts = np.array([s.start for s in sentences])
         ends = np.array([s.end for s in sentences])
-        cuts = segment_boundaries(
-            sim,
-            sentence_weights(sentences),
-            starts,
-            ends,
-            boundary_bonus(sentences, slides, self.settings),
-            self.settings,
-        )
-        cuts = snap_to_slides(cuts, sentences, slides, self.settings.snap_window_s)
+        weights = sentence_weights(sentences)
+        bonus = boundary_bonus(sentences, slides, self.settings)
+        cuts = segment_boundaries(sim, weights, starts, ends, bonus, self.settings)
+        cuts = refine_to_slides(cuts, sim, weights, sentences, slides, self.settings)
         chapters = build_chapters(sentences, cuts)
         centrality = _centrality(sim, chapters)
         feats = sentence_features(sentences)

@@ -8,7 +8,7 @@ from itertools import pairwise
 
 import numpy as np
 
-from lecture_assets.analysis.chapters import content_words
+from lecture_assets.analysis.chapters import content_words, lexical_vectors
 from lecture_assets.analysis.content import chapters_text
 from lecture_assets.analysis.content_features import sentence_features, window_score
 from lecture_assets.analysis.models import (
@@ -27,6 +27,7 @@ from lecture_assets.analysis.models import (
 SHORT_LECTURE_S = 120.0
 EXTRA_CLIP_EVERY_S = 300.0  # a chapter earns one more clip per this much speech
 _PAD_S = 0.25  # silence kept either side of a cut so speech never sounds clipped
+EDGE_REACH = 2  # sentences either side of a chapter boundary checked for belonging next door
 
 
 def dead_air(
@@ -91,6 +92,45 @@ def _title(
     return text[0].upper() + text[1:]
 
 
+def clip_ranges(sentences: list[Sentence], chapters: list[Chapter]) -> list[tuple[int, int]]:
+    """Per chapter, the sentence range clips may use: the chapter minus doubtful edges.
+
+    A chapter boundary can be off by a sentence or two (a slide change pulled it, or the
+    speaker eased into the next topic). Within `EDGE_REACH` sentences of a boundary, a
+    sentence whose words are closer to the chapter across the boundary than to its own is
+    doubtful, and it and everything between it and the boundary stay out of clips, so a clip
+    never carries a sentence of the neighbouring topic.
+    """
+    ranges = [(ch.first_sentence, ch.last_sentence) for ch in chapters]
+    if len(chapters) < 2:
+        return ranges
+    lex = lexical_vectors(sentences)
+
+    def leans_out(i: int, own: Chapter, other: Chapter) -> bool:
+        # mean word similarity to the rest of its own chapter against the neighbouring one
+        own_idx = [j for j in range(own.first_sentence, own.last_sentence + 1) if j != i]
+        if not own_idx or not lex[i].any():
+            return False
+        mine = float(np.mean(lex[own_idx] @ lex[i]))
+        theirs = float(np.mean(lex[other.first_sentence : other.last_sentence + 1] @ lex[i]))
+        return theirs > mine
+
+    out = []
+    for k, (ch, (lo, hi)) in enumerate(zip(chapters, ranges, strict=True)):
+        if k > 0:
+            for i in range(min(hi, lo + EDGE_REACH - 1), lo - 1, -1):
+                if leans_out(i, ch, chapters[k - 1]):
+                    lo = i + 1
+                    break
+        if k + 1 < len(chapters):
+            for i in range(max(lo, hi - EDGE_REACH + 1), hi + 1):
+                if leans_out(i, ch, chapters[k + 1]):
+                    hi = i - 1
+                    break
+        out.append((lo, hi))
+    return out
+
+
 def _candidate_boost(cands: list[CandidateWindow], start: float, end: float) -> tuple[float, str]:
     best, why = 0.0, ""
     for c in cands:
@@ -143,10 +183,10 @@ def select_segments(
     target = min(options.max_seconds, max(options.min_seconds, 45.0))
 
     per_chapter: list[list[tuple[float, int, int, str]]] = []
-    for ch in chapters:
+    for lo, hi in clip_ranges(sentences, chapters):
         opts = []
-        for a in range(ch.first_sentence, ch.last_sentence + 1):
-            for b in range(a, ch.last_sentence + 1):
+        for a in range(lo, hi + 1):
+            for b in range(a, hi + 1):
                 s0, s1 = sentences[a].start, sentences[b].end
                 out_len = (s1 - s0) - clock.between(s0, s1)
                 if out_len > options.max_seconds:

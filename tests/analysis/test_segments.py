@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import pairwise
 
 import pytest
@@ -16,7 +17,7 @@ from lecture_assets.analysis.models import (
     SpeechMap,
     Transcript,
 )
-from lecture_assets.analysis.segments import select_segments
+from lecture_assets.analysis.segments import EDGE_REACH, clip_ranges, select_segments
 from tests.fixtures.topic_lectures import (
     TopicLecture,
     easy_lectures,
@@ -149,3 +150,43 @@ def test_inconsistent_options_are_refused_with_advice(
         select_segments(
             scores, lecture.transcript, None, SegmentOptions(min_seconds=90, max_seconds=30)
         )
+
+
+@pytest.mark.parametrize("name", [lec.name for lec in LECTURES])
+def test_clips_keep_off_the_next_topic_when_a_chapter_edge_is_one_sentence_late(
+    scored: dict[str, tuple[TopicLecture, ContentScores]], name: str
+) -> None:
+    lecture, scores = scored[name]
+    # push every chapter boundary one sentence late and make the stray sentences tempting
+    chapters = [replace(ch) for ch in scores.chapters]
+    strays = []
+    for k in range(1, len(chapters)):
+        first = chapters[k].first_sentence
+        strays.append(first)
+        prev, cur = chapters[k - 1], chapters[k]
+        nxt = scores.sentences[first + 1]
+        chapters[k - 1] = replace(prev, end=scores.sentences[first].end, last_sentence=first)
+        chapters[k] = replace(cur, start=nxt.start, first_sentence=first + 1)
+    values = list(scores.sentence_scores)
+    for i in strays:
+        values[i] = 1.0
+    shifted = replace(scores, chapters=chapters, candidates=[], sentence_scores=values)
+    plan = select_segments(shifted, lecture.transcript, None, SegmentOptions())
+    assert plan.segments
+    for seg in plan.segments:
+        assert _purity(lecture, seg.start, seg.end) >= 0.9
+        assert not any(seg.start <= scores.sentences[i].start < seg.end for i in strays)
+
+
+def test_clip_ranges_leave_chapters_whole_when_edges_fit(
+    scored: dict[str, tuple[TopicLecture, ContentScores]],
+) -> None:
+    _, scores = scored[LECTURES[2].name]
+    ranges = clip_ranges(scores.sentences, scores.chapters)
+    assert len(ranges) == len(scores.chapters)
+    for (lo, hi), ch in zip(ranges, scores.chapters, strict=True):
+        assert ch.first_sentence <= lo and hi <= ch.last_sentence
+        assert (lo - ch.first_sentence) + (ch.last_sentence - hi) <= 2 * EDGE_REACH
+    assert clip_ranges(scores.sentences, scores.chapters[:1]) == [
+        (scores.chapters[0].first_sentence, scores.chapters[0].last_sentence)
+    ]
