@@ -63,7 +63,7 @@ def iter_gray_frames(
     # h264 encoders never reference b-frames from i/p frames, so dropping them halves the
     # decode work and the fps filter takes the nearest kept frame (a few frames off at most);
     # other codecs (hevc, av1) build on b-frames and are decoded whole
-    skip = "bidir" if _codec(video) == "h264" else "default"
+    skip = "bidir" if video_codec(video) == "h264" else "default"
     vf = f"fps={sample_fps:g}:round=near,scale={geo.width}:{geo.height}:flags=neighbor,format=gray"
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error",
            "-skip_loop_filter", "all", "-skip_frame", skip, "-threads", "0", "-i", str(video),
@@ -102,7 +102,8 @@ def iter_gray_frames(
         )
 
 
-def _codec(video: Path) -> str | None:
+def video_codec(video: Path) -> str | None:
+    """Name of the first video stream's codec (e.g. h264), or None when unreadable."""
     try:
         with av.open(str(video)) as container:
             streams = container.streams.video

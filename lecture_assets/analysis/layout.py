@@ -14,7 +14,6 @@ from lecture_assets.analysis.frames import (
     GrayFrame,
     SampleGeometry,
     grab_frame_bgr,
-    iter_gray_frames,
     sample_geometry,
 )
 from lecture_assets.analysis.layout_regions import RegionDetector, WindowLayout
@@ -27,6 +26,7 @@ from lecture_assets.analysis.models import (
     SourceInfo,
     SpeakerPosition,
 )
+from lecture_assets.analysis.sparse_frames import iter_layout_frames
 
 ProgressCallback = Callable[[float], None]
 
@@ -59,6 +59,8 @@ class _Window:
     end: float
     layout: WindowLayout
     switch_at: float | None  # when the picture turned into this window's layout, if it did
+    times: list[float]  # its samples (still stretches of the video may be left out)
+    mixed: bool = False  # a layout switch falls inside it: its regions are a blend
 
 
 def detect_layout(
@@ -71,44 +73,85 @@ def detect_layout(
     params = params or LayoutParams()
     geo = sample_geometry(info, params.analysis_width)
     per_window = max(2, round(params.window_s * params.sample_fps))
-    expected = max(1.0, info.duration_s * params.sample_fps)
+    duration = max(1e-3, info.duration_s)
     slides = SlideChangeDetector()
     windows: list[_Window] = []
     buffer: list[tuple[float, GrayFrame]] = []
-    last_buffer: list[tuple[float, GrayFrame]] = []
+    # frames of the newest window wait for the next one, so a switch between the two is
+    # known (and timed) before the slide detector sees them
+    held: list[tuple[float, GrayFrame]] = []
+    # the layout each stretch of frames is fed with: (from, layout, starts with a switch)
+    stretches: list[tuple[float, WindowLayout, bool]] = []
+    fed_layout: list[WindowLayout] = []
+
+    def feed(frames: list[tuple[float, GrayFrame]]) -> None:
+        for t, frame in frames:
+            while stretches and stretches[0][0] <= t + 1e-6:
+                at, layout, is_switch = stretches.pop(0)
+                if is_switch:
+                    slides.switch(at)
+                fed_layout[:] = [layout]
+            slides.feed(t, frame, fed_layout[0].screen, fed_layout[0].camera)
 
     def flush() -> None:
-        nonlocal last_buffer
+        nonlocal held
         if len(buffer) < 2 and windows:
             return
         frames = [f for _, f in buffer] if len(buffer) >= 2 else [buffer[0][1]] * 2
-        found = params.regions.detect(frames)
+        prev = windows[-1].layout if windows else None
+        hint = prev.face if prev is not None else None
+        # no face in the last window: search the whole camera only every other window
+        search = prev is None or prev.face is not None or not prev.face_searched
+        found = params.regions.detect(frames, face_hint=hint, face_search=search)
         switch_at = None
         if windows and not _same(windows[-1].layout, found, params.same_region_iou):
-            switch_at = _switch_time(last_buffer, buffer)
-        for t, frame in buffer:
-            slides.feed(t, frame, found.screen, found.camera)
+            switch_at = _switch_time(held, buffer)
+        if switch_at is None:
+            stretches.append((buffer[0][0], found, False))
+        else:
+            # a window the switch falls into mixes both layouts: the slide detector gets the
+            # layout of the frames after the switch alone
+            after = [f for t, f in [*held, *buffer] if t >= switch_at]
+            clean = params.regions.detect(after, face_hint=hint) if len(after) >= 4 else found
+            before = [f for t, f in held if t < switch_at]
+            if held and len(before) < len(held):
+                # the held window mixes both layouts too: its frames before the switch get
+                # the layout of those frames alone (or of the window before it)
+                if len(before) >= 4:
+                    old = params.regions.detect(before, face_hint=hint, face_search=False)
+                else:
+                    old = windows[-2].layout if len(windows) >= 2 else windows[-1].layout
+                stretches[:] = [
+                    (at, old, sw) if held[0][0] - 1e-6 <= at < switch_at else (at, lay, sw)
+                    for at, lay, sw in stretches
+                ]
+            stretches.append((switch_at, clean, True))
+            if switch_at < buffer[0][0]:
+                stretches.append((buffer[0][0], found, False))
+        feed(held)
         start = buffer[0][0]
         end = buffer[-1][0] + 1.0 / params.sample_fps
-        windows.append(_Window(start, end, found, switch_at))
-        last_buffer = list(buffer)
+        mixed = switch_at is not None and switch_at > start + 1e-6
+        if switch_at is not None and switch_at < start - 1e-6:
+            windows[-1].mixed = True
+        windows.append(_Window(start, end, found, switch_at, [t for t, _ in buffer], mixed))
+        held = list(buffer)
 
-    frames = iter_gray_frames(video, geo, params.sample_fps, params.timeout_s)
+    frames = iter_layout_frames(video, info, geo, params.sample_fps, params.timeout_s)
     for count, (t, frame) in enumerate(frames, start=1):
         buffer.append((t, frame))
         if len(buffer) == per_window:
             flush()
             buffer = []
         if on_progress is not None and count % 20 == 0:
-            on_progress(min(0.99, count / expected))
+            on_progress(min(0.99, t / duration))
     if buffer:
         flush()
+    feed(held)
     periods = _periods(windows, params.same_region_iou, geo)
-    changes = _drop_switches(slides.finish(), periods)
+    changes = slides.finish()
     track = [
-        SpeakerPosition(
-            round(w.start + i / params.sample_fps, 3), cx * geo.scale_x, cy * geo.scale_y
-        )
+        SpeakerPosition(round(_sample_time(w.times, i), 3), cx * geo.scale_x, cy * geo.scale_y)
         for w in windows
         for i, cx, cy in w.layout.speaker
     ]
@@ -124,6 +167,14 @@ def detect_layout(
         slide_changes=changes,
         speaker_track=track,
     )
+
+
+def _sample_time(times: list[float], i: float) -> float:
+    """The time of (fractional) sample index `i` of a window."""
+    k = max(0, min(len(times) - 1, int(i)))
+    if k + 1 < len(times) and i > k:
+        return times[k] + (i - k) * (times[k + 1] - times[k])
+    return times[k]
 
 
 def _same(a: WindowLayout, b: WindowLayout, iou: float) -> bool:
@@ -177,13 +228,15 @@ def _periods(windows: list[_Window], iou: float, geo: SampleGeometry) -> list[La
             prev = periods[-1]
             periods[-1] = LayoutPeriod(prev.start, start, prev.kind, prev.screen, prev.camera)
         kind: LayoutKind = group[0].layout.kind
+        # windows a switch falls into blend two layouts: their regions only if all are so
+        pure = [w for w in group if not w.mixed] or group
         periods.append(
             LayoutPeriod(
                 start=round(start, 3),
                 end=round(group[-1].end, 3),
                 kind=kind,
-                screen=_median_rect([w.layout.screen for w in group], geo),
-                camera=_median_rect([w.layout.camera for w in group], geo),
+                screen=_median_rect([w.layout.screen for w in pure], geo),
+                camera=_median_rect([w.layout.camera for w in pure], geo),
             )
         )
     return periods
@@ -216,12 +269,6 @@ def _median_rect(rects: list[Rect | None], geo: SampleGeometry) -> Rect | None:
     right = min(geo.display_width, round(x1 * sx))
     bottom = min(geo.display_height, round(y1 * sy))
     return Rect(left, top, right - left, bottom - top)
-
-
-def _drop_switches(changes: list[float], periods: list[LayoutPeriod]) -> list[float]:
-    """A layout switch is not a slide change."""
-    switches = [p.start for p in periods[1:]]
-    return [t for t in changes if all(abs(t - s) > 1.0 for s in switches)]
 
 
 def _dominant(periods: list[LayoutPeriod], min_camera_share: float) -> tuple[Rect | None, ...]:

@@ -12,6 +12,7 @@ from lecture_assets.analysis.models import LayoutKind, Rect
 
 U8 = npt.NDArray[np.uint8]
 F32 = npt.NDArray[np.float32]
+Face = tuple[float, float, float]  # centre x, centre y and side, in analysis pixels
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class WindowLayout:
     activity: float  # fraction of the frame that moves like a camera picture
     # speaker positions within the window: (seconds from its first frame, x, y)
     speaker: list[tuple[float, float, float]]
+    face: Face | None = None  # the last face seen, a hint for the next window
+    face_searched: bool = False  # whether the whole camera region was searched for a face
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,15 @@ class RegionDetector:
     side_by_side_height: float = 0.55
     bar_level: int = 32
 
-    def detect(self, frames: list[U8]) -> WindowLayout:
-        """Classify one window (at least two frames) and locate its regions."""
+    def detect(
+        self, frames: list[U8], face_hint: Face | None = None, face_search: bool = True
+    ) -> WindowLayout:
+        """Classify one window (at least two frames) and locate its regions.
+
+        `face_hint` is the face found last (the previous window's `face`): the search for
+        the speaker's face starts around it. Without `face_search` the camera region is
+        searched around the hint only (a cheap window after one that found no face).
+        """
         h, w = frames[0].shape
         stack = np.stack(frames).astype(np.int16)
         delta = np.abs(np.diff(stack, axis=0))
@@ -66,20 +76,22 @@ class RegionDetector:
         mean = stack.mean(axis=0).astype(np.float32)
         activity = float(active.mean())
         camera = self._camera_rect(active, mean)
-        centre = self._speaker(frames, delta, jumped, camera) if camera is not None else []
         if camera is None:
             screen = self._screen_rect(mean, Rect(0, 0, w, h))
             kind: LayoutKind = "slides" if screen is not None else "unknown"
             return WindowLayout(kind, screen, None, activity, [])
+        centre, face = self._speaker(frames, delta, jumped, camera, face_hint, face_search)
         if camera.area >= self.full_camera_area * w * h:
-            return WindowLayout("camera", None, Rect(0, 0, w, h), activity, centre)
+            return WindowLayout(
+                "camera", None, Rect(0, 0, w, h), activity, centre, face, face_search
+            )
         if camera.height >= self.side_by_side_height * h:
             area = _beside(camera, w, h)
             screen = self._screen_rect(mean, area) if area is not None else None
             kind = "side_by_side" if screen is not None else "camera"
-            return WindowLayout(kind, screen, camera, activity, centre)
+            return WindowLayout(kind, screen, camera, activity, centre, face, face_search)
         screen = self._screen_rect(mean, Rect(0, 0, w, h)) or Rect(0, 0, w, h)
-        return WindowLayout("pip", screen, camera, activity, centre)
+        return WindowLayout("pip", screen, camera, activity, centre, face, face_search)
 
     def _speaker(
         self,
@@ -87,25 +99,32 @@ class RegionDetector:
         delta: npt.NDArray[np.int16],
         jumped: npt.NDArray[np.bool_],
         camera: Rect,
-    ) -> list[tuple[float, float, float]]:
+        hint: Face | None,
+        search: bool,
+    ) -> tuple[list[tuple[float, float, float]], Face | None]:
         """Where the speaker is: faces (every 4th sample) or else the centre of strong motion.
 
-        Times are in samples from the window's first frame; the caller converts them.
+        Times are in samples from the window's first frame; the caller converts them. Also
+        returns the last face seen. A search of the whole camera region is the costly part:
+        it is made at most once a window, and only while no face is being followed.
         """
         found: list[tuple[float, float, float]] = []
         for i in range(0, len(frames), 4):
-            face = _face_centre(frames[i], camera)
+            face = _find_face(frames[i], camera, hint, search)
             if face is not None:
                 found.append((float(i), face[0], face[1]))
+                hint = face
+            else:
+                hint, search = None, False
         if found:
-            return found
+            return found, hint
         for i in range(len(delta)):
             if jumped[i]:
                 continue
             centre = _centroid((delta[i] > 16).astype(np.float64), camera)
             if centre is not None:
                 found.append((i + 0.5, centre[0], centre[1]))
-        return found
+        return found, None
 
     def _camera_rect(self, active: U8, mean: F32) -> Rect | None:
         h, w = active.shape
@@ -148,10 +167,13 @@ def _beside(camera: Rect, w: int, h: int) -> Rect | None:
     left_room, right_room = camera.x, w - (camera.x + camera.width)
     if max(left_room, right_room) < 0.2 * w:
         return None
+    # the camera's edge rings a few pixels into the gutter: leave those out, so the dark
+    # gutter beside the slides is trimmed as a bar
+    pad = max(2, w // 160)
     if right_room > left_room:
-        x0 = camera.x + camera.width
+        x0 = camera.x + camera.width + pad
         return Rect(x0, 0, w - x0, h)
-    return Rect(0, 0, camera.x, h)
+    return Rect(0, 0, camera.x - pad, h)
 
 
 def _snap_to_edges(rect: Rect, mean: F32, reach: int = 4) -> Rect:
@@ -182,23 +204,65 @@ def _snap_to_edges(rect: Rect, mean: F32, reach: int = 4) -> Rect:
 _FACES: list[cv2.CascadeClassifier] = []
 
 
-def _face_centre(frame: U8, camera: Rect) -> tuple[float, float] | None:
-    """Centre of the largest frontal face in the camera region (OpenCV's bundled Haar model)."""
+def _cascade() -> cv2.CascadeClassifier:
     if not _FACES:
         _FACES.append(
             cv2.CascadeClassifier(
                 cv2.data.haarcascades + "haarcascade_frontalface_default.xml"  # type: ignore[attr-defined]
             )
         )
-    crop = frame[camera.y : camera.y + camera.height, camera.x : camera.x + camera.width]
-    if min(crop.shape[:2]) < 40:
+    return _FACES[0]
+
+
+def _find_face(frame: U8, camera: Rect, hint: Face | None, search: bool) -> Face | None:
+    """The speaker's face in the camera region: near `hint` first, else anywhere if `search`."""
+    if hint is not None:
+        cx, cy, side = hint
+        inside = (
+            camera.x <= cx < camera.x + camera.width and camera.y <= cy < camera.y + camera.height
+        )
+        if inside:
+            # a face moves little between samples: look around the last one, at its size
+            reach = 1.5 * side
+            x0, y0 = max(camera.x, int(cx - reach)), max(camera.y, int(cy - reach))
+            x1 = min(camera.x + camera.width, int(cx + reach))
+            y1 = min(camera.y + camera.height, int(cy + reach))
+            near = _detect_face(frame, Rect(x0, y0, x1 - x0, y1 - y0), 0.7 * side, 1.45 * side)
+            if near is not None:
+                return near
+    return _face_centre(frame, camera) if search else None
+
+
+def _face_centre(frame: U8, camera: Rect) -> Face | None:
+    """Centre and side of the largest frontal face in the camera region (OpenCV's Haar model)."""
+    if min(camera.width, camera.height) < 40:
         return None
-    side = max(20, min(crop.shape[:2]) // 8)
-    faces = _FACES[0].detectMultiScale(crop, scaleFactor=1.15, minNeighbors=7, minSize=(side, side))
+    side = max(20, min(camera.width, camera.height) // 8)
+    return _detect_face(frame, camera, side, 0.9 * min(camera.width, camera.height))
+
+
+def _detect_face(frame: U8, area: Rect, min_side: float, max_side: float) -> Face | None:
+    """Largest face between `min_side` and `max_side` pixels in `area`.
+
+    The crop is shrunk so the smallest face wanted is as small as the model's own window
+    (24 pixels): the model cannot see smaller faces anyway, and it scans far fewer places.
+    """
+    crop = frame[area.y : area.y + area.height, area.x : area.x + area.width]
+    if min(crop.shape[:2]) < 24 or max_side < min_side:
+        return None
+    scale = min(1.0, 24.0 / max(1.0, min_side))
+    if scale < 1.0:
+        size = (max(24, round(crop.shape[1] * scale)), max(24, round(crop.shape[0] * scale)))
+        crop = np.asarray(cv2.resize(crop, size, interpolation=cv2.INTER_AREA), dtype=np.uint8)
+    lo = max(24, int(min_side * scale))
+    hi = max(lo + 1, int(max_side * scale))
+    faces = _cascade().detectMultiScale(
+        crop, scaleFactor=1.15, minNeighbors=7, minSize=(lo, lo), maxSize=(hi, hi)
+    )
     if len(faces) == 0:
         return None
-    x, y, w, h = max(faces, key=lambda f: int(f[2]) * int(f[3]))
-    return camera.x + x + w / 2.0, camera.y + y + h / 2.0
+    x, y, w, h = (float(v) for v in max(faces, key=lambda f: int(f[2]) * int(f[3])))
+    return area.x + (x + w / 2.0) / scale, area.y + (y + h / 2.0) / scale, w / scale
 
 
 def _centroid(weights: npt.NDArray[np.float64], rect: Rect) -> tuple[float, float] | None:
