@@ -78,19 +78,20 @@ def process_local(
             chosen = [a for a in chosen if a.key.path[-1] in selection]
         if not chosen:
             return True, {}
-        # one in-memory instance per group: they are not safe to share between threads
-        instance = DagsterInstance.ephemeral()
-        instance.add_dynamic_partitions("lectures", [job.id])
-        result = materialize(
-            chosen,
-            partition_key=job.id,
-            resources=resources,
-            instance=instance,
-            raise_on_error=False,
-            # stage progress is shown from the job store; only warnings from dagster itself
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-        )
-        return result.success, _stage_seconds(instance, result.run_id)
+        # one in-memory instance per group: they are not safe to share between threads, and
+        # each is disposed of in the thread that made it (its sqlite connections belong there)
+        with DagsterInstance.ephemeral() as instance:
+            instance.add_dynamic_partitions("lectures", [job.id])
+            result = materialize(
+                chosen,
+                partition_key=job.id,
+                resources=resources,
+                instance=instance,
+                raise_on_error=False,
+                # stage progress is shown from the job store; only warnings from dagster itself
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+            )
+            return result.success, _stage_seconds(instance, result.run_id)
 
     stop = threading.Event()
     watcher = threading.Thread(target=_watch, args=(store, job.id, on_event, stop), daemon=True)

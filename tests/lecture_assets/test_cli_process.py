@@ -27,6 +27,9 @@ def test_process_writes_manifest_and_clips_computed_from_the_video(tmp_path: Pat
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
     assert "clips" in done.stdout and "manifest.json" in done.stdout  # one-line summary
+    # a clean run logs no errors (e.g. sqlite connections finalised in a foreign thread)
+    errors = [ln for ln in done.stderr.splitlines() if '"ERROR"' in ln or "Traceback" in ln]
+    assert not errors, errors[:3]
     manifest = json.loads((out / "manifest.json").read_text())
     assert set(manifest) >= {"job_id", "source", "speech", "silences", "transcript", "layout",
                              "topics", "clips"}  # fmt: skip
