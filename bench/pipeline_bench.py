@@ -58,10 +58,15 @@ def baselines(video: Path) -> dict[str, dict[str, float]]:
 
 @dataclass
 class StageSampler:
-    """Samples CPU and RSS of this process and its children at ~5 Hz, per current stage."""
+    """Samples CPU and RSS of this process and its children at ~5 Hz, per running stage.
+
+    Stages run side by side (layout beside silence and transcript), and one process cannot
+    tell whose thread burnt a CPU second, so a sample's CPU is shared equally among the
+    stages running at that moment; each running stage's peak RSS is the whole tree's.
+    """
 
     interval_s: float = 0.2
-    stage: str = "overhead"
+    active: set[str] = field(default_factory=set)
     cpu: dict[str, float] = field(default_factory=dict)
     peak_rss: dict[str, int] = field(default_factory=dict)
     timeline: dict[str, list[float]] = field(default_factory=dict)
@@ -74,11 +79,11 @@ class StageSampler:
         if event.stage not in STAGES:
             return
         if event.message.endswith(" started"):
-            self.stage = event.stage
+            self.active.add(event.stage)
             self.timeline.setdefault(event.stage, [when, when])
         elif " done in " in event.message:
             self.timeline.setdefault(event.stage, [when, when])[1] = when
-            self.stage = "overhead"
+            self.active.discard(event.stage)
         elif event.stage in self.timeline:
             self.timeline[event.stage][1] = when
 
@@ -100,9 +105,11 @@ class StageSampler:
         last, _ = self._total(me)
         while not self._stop.wait(self.interval_s):
             total, rss = self._total(me)
-            stage = self.stage
-            self.cpu[stage] = self.cpu.get(stage, 0.0) + max(0.0, total - last)
-            self.peak_rss[stage] = max(self.peak_rss.get(stage, 0), rss)
+            running = sorted(self.active) or ["overhead"]
+            for stage in running:
+                share = max(0.0, total - last) / len(running)
+                self.cpu[stage] = self.cpu.get(stage, 0.0) + share
+                self.peak_rss[stage] = max(self.peak_rss.get(stage, 0), rss)
             last = total
 
     def __enter__(self) -> StageSampler:
