@@ -18,18 +18,9 @@ from lecture_assets.analysis.compiler import default_workers
 from lecture_assets.analysis.media import ffmpeg_exe
 from lecture_assets.analysis.models import Interval
 from lecture_assets.local_run import process_local
+from lecture_assets.stages import STAGES
 from resources.jobs import JobEvent, JobOptions
 from resources.settings import Settings
-
-STAGES = (
-    "source_video",
-    "silence_map",
-    "transcript",
-    "screen_layout",
-    "content_scores",
-    "highlight_segments",
-    "highlight_clips",
-)
 
 
 def _child_cpu() -> float:
