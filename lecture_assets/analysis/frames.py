@@ -56,6 +56,20 @@ def sample_geometry(info: SourceInfo, analysis_width: int) -> SampleGeometry:
     return SampleGeometry(dw, dh, w, h)
 
 
+def start_reader(
+    cmd: list[str], timeout_s: float
+) -> tuple[subprocess.Popen[bytes], threading.Timer]:
+    """Start a frame-producing process (stdout/stderr piped, own session) and a timer that
+    kills it after `timeout_s`; the caller cancels the timer when it is done reading."""
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    killer = threading.Timer(timeout_s, proc.kill)
+    killer.daemon = True
+    killer.start()
+    return proc, killer
+
+
 def iter_gray_frames(
     video: Path, geo: SampleGeometry, sample_fps: float, timeout_s: float
 ) -> Iterator[tuple[float, GrayFrame]]:
@@ -68,12 +82,7 @@ def iter_gray_frames(
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error",
            "-skip_loop_filter", "all", "-skip_frame", skip, "-threads", "0", "-i", str(video),
            "-map", "0:v:0", "-an", "-sn", "-dn", "-vf", vf, "-f", "rawvideo", "pipe:1"]  # fmt: skip
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
-    )
-    killer = threading.Timer(timeout_s, proc.kill)
-    killer.daemon = True
-    killer.start()
+    proc, killer = start_reader(cmd, timeout_s)
     size = geo.width * geo.height
     n = 0
     try:

@@ -12,9 +12,7 @@ import itertools
 import json
 import math
 import struct
-import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
@@ -32,6 +30,7 @@ from lecture_assets.analysis.frames import (
     GrayFrame,
     SampleGeometry,
     iter_gray_frames,
+    start_reader,
     video_codec,
 )
 from lecture_assets.analysis.media import MediaError
@@ -91,12 +90,7 @@ def iter_layout_frames(
     # a separate process decodes, so decoding runs beside the analysis on another core
     params = json.dumps([asdict(geo), sample_fps, timeout_s, asdict(sparse or SparseDecode())])
     cmd = [sys.executable, "-m", "lecture_assets.analysis.sparse_frames", str(video), params]
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
-    )
-    killer = threading.Timer(timeout_s, proc.kill)
-    killer.daemon = True
-    killer.start()
+    proc, killer = start_reader(cmd, timeout_s)
     size = geo.width * geo.height
     n = 0
     try:
