@@ -264,3 +264,37 @@ def _rgba(ass_colour: str) -> tuple[int, int, int, int]:
     """&HAABBGGRR -> (r, g, b, a)."""
     v = int(ass_colour.replace("&H", "").rstrip("&"), 16)
     return v & 0xFF, (v >> 8) & 0xFF, (v >> 16) & 0xFF, (v >> 24) & 0xFF
+
+
+@dataclass(frozen=True)
+class BurnSchedule:
+    """What a burn-in needs to know of an ASS file: when the picture changes, and where."""
+
+    # event (start, end) in whole milliseconds, as libass reads them
+    events: list[tuple[int, int]]
+    # the horizontal band of the canvas every caption stays inside: top row, height (even)
+    band_y: int
+    band_h: int
+
+
+def burn_schedule(path: Path) -> BurnSchedule:
+    """Read back an ASS file written by `write_ass`: its event times and caption band.
+
+    The band is bounded by each style's bottom margin and font size times the most lines any
+    event has, plus outline and shadow, so a burn-in may blend that band only.
+    """
+    subs = pysubs2.load(str(path), encoding="utf-8")
+    play_h = int(subs.info.get("PlayResY", PLAY_H))
+    events = [(e.start, e.end) for e in subs.events if e.end > e.start and not e.is_comment]
+    lines = max((e.text.count("\\N") + 1 for e in subs.events), default=1)
+    top, bottom = play_h, 0
+    for st in subs.styles.values():
+        edge = int(st.outline + st.shadow) + 12
+        base = play_h - int(st.marginv)
+        top = min(top, base - int(lines * st.fontsize * 1.3) - edge)
+        bottom = max(bottom, base + edge)
+    top = max(0, top - top % 2)
+    bottom = min(play_h, bottom + bottom % 2)
+    if bottom <= top:
+        top, bottom = 0, play_h - play_h % 2
+    return BurnSchedule(events, top, bottom - top)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lecture_assets.analysis import compiler_graph as cg
+from lecture_assets.analysis.captions import burn_schedule, to_output_time
 from lecture_assets.analysis.media import MediaError, probe, run_ffmpeg
 from lecture_assets.analysis.models import HighlightSegment, ScreenLayout, SourceInfo
 
@@ -77,7 +78,7 @@ def plan_clip(
     out_path: Path,
     options: RenderOptions | None = None,
 ) -> ClipPlan:
-    """Build the ffmpeg argv for one clip (pure: no file is read or written).
+    """Build the ffmpeg argv for one clip (reads only the small ASS file; writes nothing).
 
     Raises MediaError when the source has no picture or the segment keeps nothing.
     """
@@ -141,12 +142,18 @@ def plan_clip(
     )
     parts.append(layout_graph)
     vfinal = "[laid]format=yuv420p"
-    if subtitles_ass is not None:
-        vfinal += f",ass={cg.escape_filter_path(str(subtitles_ass))}"
+    schedule = burn_schedule(subtitles_ass) if subtitles_ass is not None else None
+    if subtitles_ass is not None and schedule is not None and schedule.events:
         fonts_dir = options.fonts_dir or _default_fonts_dir()
-        if fonts_dir:
-            vfinal += f":fontsdir={cg.escape_filter_path(fonts_dir)}"
-    parts.append(vfinal + "[vout]")
+        parts.append(cg.caption_layer(str(subtitles_ass), fonts_dir, schedule, rate, duration))
+        vfinal += f"[flat];[flat][caps]overlay=0:{schedule.band_y}:format=yuv420:eof_action=repeat"
+    thumb_t = _thumbnail_time(segment, duration)
+    # the thumbnail is one frame of this same pass (no second decode of the clip afterwards)
+    thumb_frame = min(round(thumb_t * rate), max(0, round(duration * rate) - 1))
+    parts.append(
+        f"{vfinal},split=2[vout][vposter];[vposter]select='eq(n,{thumb_frame})',"
+        f"scale={options.thumbnail_width}:-2[vthumb]"
+    )
     total_samples = round(duration * cg.AUDIO_RATE)
     if audio_n:
         chain = "[cat_a]"
@@ -173,11 +180,9 @@ def plan_clip(
         "-c:a", "aac", "-b:a", options.audio_bitrate, "-ar", str(cg.AUDIO_RATE),
         "-movflags", "+faststart",
         "-t", f"{duration:.4f}", "-f", "mp4", str(tmp),
+        "-map", "[vthumb]", "-frames:v", "1", "-c:v", "mjpeg", "-q:v", "3", "-update", "1",
+        "-f", "image2", str(_temp_path(thumbnail_path(out_path))),
     ]  # fmt: skip
-    longest = max(segment.keep, key=lambda k: k.duration)
-    from lecture_assets.analysis.captions import to_output_time
-
-    thumb_t = to_output_time(longest.start + longest.duration * 0.4, segment.keep) or 0.0
     return ClipPlan(
         index=segment.index,
         source=source,
@@ -188,9 +193,16 @@ def plan_clip(
         layout=chosen,
         fps=float(rate),
         band_heights=bands,
-        thumbnail_at_s=min(thumb_t, max(0.0, duration - 0.1)),
+        thumbnail_at_s=thumb_t,
         subtitles_ass=subtitles_ass,
     )
+
+
+def _thumbnail_time(segment: HighlightSegment, duration: float) -> float:
+    """Clip seconds of the poster frame: 40 % into the longest kept piece (mid-sentence)."""
+    longest = max(segment.keep, key=lambda k: k.duration)
+    t = to_output_time(longest.start + longest.duration * 0.4, segment.keep) or 0.0
+    return min(t, max(0.0, duration - 0.1))
 
 
 def _temp_path(out_path: Path) -> Path:
@@ -219,6 +231,8 @@ def render_clip(
     """
     plan.out_path.parent.mkdir(parents=True, exist_ok=True)
     tmp = _temp_path(plan.out_path)
+    thumb = thumbnail_path(plan.out_path)
+    thumb_tmp = _temp_path(thumb)
     try:
         run_ffmpeg(
             plan.args,
@@ -234,18 +248,18 @@ def render_clip(
                 f"{plan.expected_duration_s:.2f} s, audio={info.has_audio}); re-run the "
                 "render, and report the source if it happens again.",
             )
+        if not thumb_tmp.exists() or thumb_tmp.stat().st_size == 0:
+            raise MediaError(
+                "NO_THUMBNAIL",
+                f"Clip {plan.index} rendered without its thumbnail frame "
+                f"({plan.thumbnail_at_s:.2f} s); re-run the render, and report the source if "
+                "it happens again.",
+            )
+        os.replace(thumb_tmp, thumb)
         os.replace(tmp, plan.out_path)
     finally:
         tmp.unlink(missing_ok=True)
-    thumb = thumbnail_path(plan.out_path)
-    thumb_tmp = thumb.with_name(f".{thumb.name}.partial.jpg")
-    width = 720
-    run_ffmpeg(
-        ["-ss", f"{plan.thumbnail_at_s:.3f}", "-i", str(plan.out_path), "-frames:v", "1",
-         "-vf", f"scale={width}:-2", "-q:v", "3", str(thumb_tmp)],
-        timeout_s=min(timeout_s, 60.0),
-    )  # fmt: skip
-    os.replace(thumb_tmp, thumb)
+        thumb_tmp.unlink(missing_ok=True)
     if on_progress is not None:
         on_progress(1.0)
     return RenderedClip(

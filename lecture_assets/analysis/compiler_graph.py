@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from lecture_assets.analysis.captions import to_output_time
+from lecture_assets.analysis.captions import BurnSchedule, to_output_time
 from lecture_assets.analysis.models import (
     HighlightSegment,
     Interval,
@@ -222,8 +223,12 @@ CAMERA_QP_OFFSET = 0.3
 
 
 def _enlarge(w: int, h: int) -> str:
-    """Denoise a small camera crop, then scale it up to its band."""
-    return f"{DENOISE},scale={w}:{h}:flags=bicubic,setsar=1"
+    """Denoise a small camera crop, then scale it up to its band.
+
+    Bilinear, not bicubic: at 3-5x enlargement of a denoised face the two look the same
+    (compared side by side on GRID footage), and bilinear costs ~40 % less.
+    """
+    return f"{DENOISE},scale={w}:{h}:flags=bilinear,setsar=1"
 
 
 def _hide_inset(screen: Rect, camera: Rect) -> str:
@@ -298,3 +303,39 @@ def escape_filter_path(path: str) -> str:
     # level 1: the filter's option parser; level 2: the graph parser
     level1 = "".join("\\" + ch if ch in "\\':" else ch for ch in path)
     return "".join("\\" + ch if ch in "\\'[],;" else ch for ch in level1)
+
+
+def caption_change_frames(schedule: BurnSchedule, rate: Fraction, n_frames: int) -> list[int]:
+    """Output frames at which the burned-in captions can look different from the frame before.
+
+    libass shows an event on a frame whose whole-millisecond time t has start <= t < end, so
+    the picture only changes at the first frame at or after each start and each end.
+    """
+    frames = {0}
+    for start, end in schedule.events:
+        for ms in (start, end):
+            n = math.ceil(Fraction(ms) * rate / 1000)
+            if 0 < n < n_frames:
+                frames.add(n)
+    return sorted(frames)
+
+
+def caption_layer(
+    ass_path: str, fonts_dir: str | None, schedule: BurnSchedule, rate: Fraction, duration: float
+) -> str:
+    """Graph text for [caps]: the captions on a transparent strip, drawn only when they change.
+
+    libass renders onto a blank canvas just at the frames where the captions change, and the
+    strip is overlaid on every frame (overlay repeats its last picture in between): one
+    single-layer blend of a strip instead of libass blending fill, outline and shadow onto
+    every frame.
+    """
+    n_frames = math.ceil(duration * rate)
+    changes = "+".join(f"eq(n,{n})" for n in caption_change_frames(schedule, rate, n_frames))
+    fonts = f":fontsdir={escape_filter_path(fonts_dir)}" if fonts_dir else ""
+    return (
+        f"color=c=black@0:s={OUT_W}x{OUT_H}:r={rate.numerator}/{rate.denominator}:"
+        f"d={duration + 1.0:.3f},format=yuva420p,select='{changes}',"
+        f"ass={escape_filter_path(ass_path)}{fonts}:alpha=1,"
+        f"crop={OUT_W}:{schedule.band_h}:0:{schedule.band_y}[caps]"
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -10,8 +11,16 @@ import numpy as np
 import pysubs2
 import pytest
 
-from lecture_assets.analysis.captions import build_cues, write_ass, write_srt
+from lecture_assets.analysis.captions import (
+    BurnSchedule,
+    Cue,
+    build_cues,
+    burn_schedule,
+    write_ass,
+    write_srt,
+)
 from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clip
+from lecture_assets.analysis.compiler_graph import caption_change_frames
 from lecture_assets.analysis.edl import write_edl, write_fcpxml
 from lecture_assets.analysis.media import ffmpeg_exe, probe
 from lecture_assets.analysis.models import (
@@ -157,3 +166,52 @@ def test_edl_and_fcpxml_list_every_kept_range(tmp_path: Path) -> None:
     assert "00:00:03:10 00:00:05:15 00:00:02:00 00:00:04:05" in edl
     xml = write_fcpxml([SEGMENT], "lecture.mp4", 25.0, 6.0, 640, 360, tmp_path / "e.fcpxml")
     assert xml.read_text().count("<asset-clip") == 2
+
+
+def _gray_frames(path: Path, indices: set[int]) -> dict[int, np.ndarray]:
+    frames: dict[int, np.ndarray] = {}
+    with av.open(str(path)) as c:
+        for i, f in enumerate(c.decode(video=0)):
+            if i in indices:
+                frames[i] = f.to_ndarray(format="gray").astype(int)
+    return frames
+
+
+def test_burned_captions_change_on_their_cue_frames_and_stay_in_their_band(
+    source: Path, tmp_path: Path
+) -> None:
+    # clip time: a two-line cue 0.6-1.6 s, then a one-line cue 2.4-3.2 s (25 fps output)
+    cues = [
+        Cue(0.6, 1.6, ["gradient descent walks", "downhill one step at a time"], []),
+        Cue(2.4, 3.2, ["then it stops"], []),
+    ]
+    ass = write_ass(cues, tmp_path / "c.ass")
+    info, layout = probe(source), _layout("pip")
+    clips = {}
+    for name, subs in (("plain", None), ("captioned", ass)):
+        plan = plan_clip(source, info, layout, SEGMENT, subs, tmp_path / f"{name}.mp4", FAST)
+        clips[name] = render_clip(plan, timeout_s=120).video_path
+    band = burn_schedule(ass)
+    # frame n shows t = n / 25: cue 1 covers frames 15-39, cue 2 frames 60-79
+    shown = {15: 2, 30: 2, 39: 2, 60: 1, 79: 1}
+    hidden = {14, 40, 59, 80}
+    plain = _gray_frames(clips["plain"], set(shown) | hidden)
+    captioned = _gray_frames(clips["captioned"], set(shown) | hidden)
+    for n in hidden:
+        assert (np.abs(captioned[n] - plain[n]) > 80).sum() < 50, f"caption on frame {n}"
+    for n, lines in shown.items():
+        text = np.abs(captioned[n] - plain[n]) > 80
+        rows = np.flatnonzero(text.any(axis=1))
+        assert text.sum() > 2000, f"no caption on frame {n}"
+        assert band.band_y <= rows[0] and rows[-1] < band.band_y + band.band_h
+        # both lines are drawn (66 px font): a second line adds about one line height
+        assert rows[-1] - rows[0] > (110 if lines == 2 else 40)
+        assert lines == 2 or rows[-1] - rows[0] < 110
+
+
+def test_caption_change_frames_follow_libass_millisecond_rule() -> None:
+    schedule = BurnSchedule([(1000, 2000)], 1300, 240)
+    ntsc = Fraction(30000, 1001)
+    # frame 29 is at 0.968 s, frame 30 at 1.001 s; frame 60 at 2.002 s
+    assert caption_change_frames(schedule, ntsc, 100) == [0, 30, 60]
+    assert caption_change_frames(schedule, Fraction(25), 40) == [0, 25]
