@@ -14,12 +14,12 @@ from typing import Any
 import psutil
 
 from bench.render_speed import plain_transcode
-from lecture_assets.analysis.compiler import default_workers
 from lecture_assets.analysis.media import ffmpeg_exe
 from lecture_assets.analysis.models import Interval
 from lecture_assets.local_run import process_local
 from lecture_assets.stages import STAGES
 from resources.jobs import JobEvent, JobOptions
+from resources.media import MediaResource
 from resources.settings import Settings
 
 
@@ -158,5 +158,6 @@ def run_pipeline(
 def render_baseline(video: Path, manifest: dict[str, Any], out: Path, preset: str) -> float:
     """Wall seconds of a plain ffmpeg transcode (scale+pad to 1080x1920) of the clips' ranges."""
     ranges = [Interval(c["start"], c["end"]) for c in manifest["clips"]]
-    # same concurrency as the renderer: the core budget over 2 ffmpeg threads per clip
-    return plain_transcode(video, ranges, out, preset, workers=default_workers(len(ranges), 2))
+    # same concurrency as the renderer: the pipeline's render budget
+    workers, threads = MediaResource().render_budget(len(ranges))
+    return plain_transcode(video, ranges, out, preset, workers, threads)
