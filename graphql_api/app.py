@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from cross_web import HTTPException
@@ -153,6 +154,22 @@ def create_app(
     return app
 
 
+def freeze_startup_objects() -> None:
+    """Keep the garbage collector's full passes off everything built at start-up.
+
+    The API process holds ~200k long-lived objects once Dagster, Strawberry, SQLAlchemy and
+    botocore are imported; each full (generation 2) collection walked all of them and stopped
+    the event loop for 130-230 ms, several times a minute under load (5-15 ms once frozen).
+    Frozen objects are never collected, so collect first; what requests allocate afterwards is
+    collected as before. Call once, in the serving process, after the app is built (not in
+    test processes, which build many apps).
+    """
+    gc.collect()
+    gc.freeze()
+
+
 def app_factory() -> FastAPI:
     """Entry for `uvicorn --factory graphql_api.app:app_factory`."""
-    return create_app()
+    app = create_app()
+    freeze_startup_objects()
+    return app

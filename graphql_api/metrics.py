@@ -115,18 +115,19 @@ class MetricsMiddleware:
             labels = (route, scope["method"], str(status))
             self.metrics.requests.labels(*labels).inc()
             self.metrics.latency.labels(*labels).observe(elapsed)
-            access_log.info(
-                "%s %s %s",
-                scope["method"],
-                route,
-                status,
-                extra={
-                    "route": route,
-                    "method": scope["method"],
-                    "status": status,
-                    "duration_s": round(elapsed, 4),
-                },
-            )
+            if access_log.isEnabledFor(logging.INFO):  # build no record above INFO
+                access_log.info(
+                    "%s %s %s",
+                    scope["method"],
+                    route,
+                    status,
+                    extra={
+                        "route": route,
+                        "method": scope["method"],
+                        "status": status,
+                        "duration_s": round(elapsed, 4),
+                    },
+                )
 
 
 def _result_type(value: object) -> str:

@@ -18,6 +18,9 @@ from resources.job_tables import job_commands, job_events, jobs
 from resources.jobs import Job, JobCommand, JobEvent, JobOptions, JobStatus
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# one statement object for every createUpload: SQLAlchemy memoises its cache key and compiled
+# form, where `jobs.insert().values(**row)` rebuilt, re-keyed and re-bound a new one per call
+_INSERT_JOB = jobs.insert()
 
 
 def _now() -> datetime:
@@ -86,7 +89,7 @@ class JobStoreResource(ConfigurableResource):
             "updated_at": now,
         }
         with self.engine.begin() as conn:
-            conn.execute(jobs.insert().values(**row))
+            conn.execute(_INSERT_JOB, row)
         return _job({**row, "eta_s": None, "error_code": None, "error_message": None,
                      "run_id": None, "source_etag": None, "manifest_key": None})  # fmt: skip
 

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
 
 import sqlalchemy as sa
+import strawberry
 from fastapi.testclient import TestClient
+from graphql import GraphQLResolveInfo
+from strawberry.extensions import SchemaExtension
 
+from graphql_api.mutations import Mutation
+from graphql_api.queries import Query
+from graphql_api.schema import build_schema
+from graphql_api.subscriptions import Subscription
 from resources.job_store import JobStoreResource
 from resources.job_tables import job_events
 from resources.jobs import JobOptions
@@ -124,3 +134,31 @@ def test_graphql_errors_and_anonymous_operations_are_counted(client: TestClient)
     text = client.get("/metrics").text
     anonymous = {"operation": "job", "type": "query", "field": "job"}
     assert _sample(text, "lecture_graphql_operations_total", **anonymous) == 1.0
+
+
+def test_resolve_hooks_run_on_root_fields_only() -> None:
+    """Extensions' `resolve` sees the root fields; nested fields resolve without the wrapper."""
+    seen: list[list[str | int]] = []
+
+    class Recorder(SchemaExtension):
+        def resolve(
+            self, _next: Callable[..., Any], root: Any, info: GraphQLResolveInfo, *a: Any, **k: Any
+        ) -> Any:
+            seen.append(info.path.as_list())
+            return _next(root, info, *a, **k)
+
+    schema = build_schema()
+    schema.extensions = (*schema.extensions, Recorder)
+    query = "{ __typename all: jobs { nodes { id } pageInfo { hasNextPage endCursor } } }"
+    result = schema.execute_sync(query, context_value=SimpleNamespace(owner=None))
+    assert result.errors is None
+    assert result.data == {
+        "__typename": "Query",
+        "all": {"nodes": [], "pageInfo": {"hasNextPage": False, "endCursor": None}},
+    }
+    assert sorted(seen) == [["__typename"], ["all"]]
+
+
+def test_cached_name_converter_keeps_the_schema() -> None:
+    plain = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
+    assert build_schema().as_str() == plain.as_str()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
@@ -46,6 +47,23 @@ def test_create_upload_signs_a_put_that_lands_under_owner_and_job(
     assert put.status_code == 200
     keys = [o.key for o in storage.list("uploads/")]
     assert keys == [f"uploads/alice/{job_id}/source.mp4"]
+
+
+def test_create_upload_on_a_worker_thread_as_for_postgres(
+    client: TestClient, gql: Gql, storage: S3StorageResource
+) -> None:
+    """Local stores run createUpload on the event loop, networked ones off it: same result."""
+    service = client.app.state.lecture.service  # type: ignore[attr-defined]
+    assert service.create_upload_on_loop  # SQLite, in-memory limits, static S3 keys
+    service.create_upload_on_loop = False
+    ticket = _create(gql)
+    assert ticket["__typename"] == "UploadTicket"
+    put = httpx.put(ticket["uploadUrl"], content=b"x" * 64, headers=ticket["uploadHeaders"])
+    assert put.status_code == 200
+    assert [o.key for o in storage.list("uploads/")] == [
+        f"uploads/alice/{ticket['job']['id']}/source.mp4"
+    ]
+    assert _create(gql, sizeBytes=0)["code"] == "INVALID_SIZE"
 
 
 @pytest.mark.parametrize(
