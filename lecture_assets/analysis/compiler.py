@@ -142,8 +142,8 @@ def plan_clip(
     )
     parts.append(layout_graph)
     vfinal = "[laid]format=yuv420p"
-    schedule = burn_schedule(subtitles_ass) if subtitles_ass is not None else None
-    if subtitles_ass is not None and schedule is not None and schedule.events:
+    # an ASS file without events (a clip with no words) needs no caption layer at all
+    if subtitles_ass is not None and (schedule := burn_schedule(subtitles_ass)).events:
         fonts_dir = options.fonts_dir or _default_fonts_dir()
         parts.append(cg.caption_layer(str(subtitles_ass), fonts_dir, schedule, rate, duration))
         vfinal += f"[flat];[flat][caps]overlay=0:{schedule.band_y}:format=yuv420:eof_action=repeat"
