@@ -137,16 +137,28 @@ def plan_clip(
         outs = "[base]" + ("[cat_a]" if audio_n else "")
         parts.append(f"{''.join(labels)}concat=n={n}:v=1:a={audio_n}{outs}")
 
-    layout_graph, bands = cg.layout_filters(
-        chosen, screen, camera, layout.speaker_track, segment.keep, duration
+    # an ASS file without events (a clip with no words) needs no caption layer at all
+    schedule = burn_schedule(subtitles_ass) if subtitles_ass is not None else None
+    if schedule is not None and not schedule.events:
+        schedule = None
+    layout_graph, bands, captions_placed = cg.layout_filters(
+        chosen,
+        screen,
+        camera,
+        layout.speaker_track,
+        segment.keep,
+        duration,
+        (schedule.band_y, schedule.band_h) if schedule else None,
     )
     parts.append(layout_graph)
     vfinal = "[laid]format=yuv420p"
-    # an ASS file without events (a clip with no words) needs no caption layer at all
-    if subtitles_ass is not None and (schedule := burn_schedule(subtitles_ass)).events:
+    if schedule is not None and subtitles_ass is not None:
         fonts_dir = options.fonts_dir or _default_fonts_dir()
         parts.append(cg.caption_layer(str(subtitles_ass), fonts_dir, schedule, rate, duration))
-        vfinal += f"[flat];[flat][caps]overlay=0:{schedule.band_y}:format=yuv420:eof_action=repeat"
+        if not captions_placed:
+            vfinal += (
+                f"[flat];[flat][caps]overlay=0:{schedule.band_y}:format=yuv420:eof_action=repeat"
+            )
     thumb_t = _thumbnail_time(segment, duration)
     # the thumbnail is one frame of this same pass (no second decode of the clip afterwards)
     thumb_frame = min(round(thumb_t * rate), max(0, round(duration * rate) - 1))

@@ -247,6 +247,27 @@ def _hide_inset(screen: Rect, camera: Rect) -> str:
     return f",delogo=x={x0}:y={y0}:w={x1 - x0}:h={y1 - y0}"
 
 
+def caption_slices(src: str, height: int, y: int, h: int, tag: str) -> tuple[str, list[str]]:
+    """Graph text cutting [src] (OUT_W x height) into rows above, at and below y..y+h, with
+    [caps] overlaid on the caption rows only; returns the text and the slice labels in order.
+
+    overlay copies its whole main picture on every frame (ffmpeg's frame sync clones it while
+    the sparse caption input has no next frame queued), so it gets the caption rows alone;
+    crop only moves pointers, and the caller's vstack copies every row once anyway.
+    """
+    rows = [(r0, r1) for r0, r1 in ((0, y), (y, y + h), (y + h, height)) if r1 > r0]
+    labels = [f"[{tag}{i}]" for i in range(len(rows))]
+    if len(rows) == 1:
+        return f"[{src}][caps]overlay=0:0:format=yuv420:eof_action=repeat{labels[0]}", labels
+    parts = [f"[{src}]split={len(rows)}" + "".join(f"[{tag}r{i}]" for i in range(len(rows)))]
+    for i, (r0, r1) in enumerate(rows):
+        crop = f"[{tag}r{i}]crop={OUT_W}:{r1 - r0}:0:{r0}"
+        if r0 == y:
+            crop += f"[{tag}c];[{tag}c][caps]overlay=0:0:format=yuv420:eof_action=repeat"
+        parts.append(crop + labels[i])
+    return ";".join(parts), labels
+
+
 def layout_filters(
     chosen: RenderLayout,
     screen: Rect,
@@ -254,8 +275,14 @@ def layout_filters(
     track: Sequence[SpeakerPosition],
     keep: Sequence[Interval],
     duration: float,
-) -> tuple[str, dict[str, float]]:
-    """Graph text from [base] to [laid]; also the band geometry for checks and metadata."""
+    caption_band: tuple[int, int] | None = None,
+) -> tuple[str, dict[str, float], bool]:
+    """Graph text from [base] to [laid]; also the band geometry for checks and metadata.
+
+    With `caption_band` (top row, height) given and the captions inside one band of a split
+    layout, [caps] is overlaid there and the third value is True; otherwise the caller
+    overlays [caps] on [laid].
+    """
     crop_s = _crop(screen.width, screen.height, str(screen.x), screen.y)
     if chosen == "split":
         # the screen gets its natural height at full width (never cropped), camera the rest
@@ -268,17 +295,25 @@ def layout_filters(
         screen_chain = f"{crop_s}{_hide_inset(screen, camera)},{_fit(OUT_W, top)}"
         camera_chain = f"{_crop(cw, ch, cx, cy)},{_enlarge(OUT_W, bottom)}"
         roi = f"addroi=0:{top}:{OUT_W}:{bottom}:qoffset={CAMERA_QP_OFFSET}"
-        graph = (
-            f"[base]split=2[s][c];[s]{screen_chain}[top];[c]{camera_chain}[bot];"
-            f"[top][bot]vstack=2,{roi}[laid]"
-        )
-        return graph, {"top_h": top, "bottom_h": bottom}
+        bands: dict[str, float] = {"top_h": top, "bottom_h": bottom}
+        graph = f"[base]split=2[s][c];[s]{screen_chain}[top];[c]{camera_chain}[bot];"
+        stack = ["[top]", "[bot]"]
+        if caption_band is not None:
+            y, h = caption_band
+            for i, (b0, bh, name) in enumerate(((0, top, "top"), (top, bottom, "bot"))):
+                if b0 <= y and y + h <= b0 + bh:
+                    slices, labels = caption_slices(name, bh, y - b0, h, f"{name}_")
+                    graph += slices + ";"
+                    stack[i : i + 1] = labels
+                    break
+        graph += f"{''.join(stack)}vstack={len(stack)},{roi}[laid]"
+        return graph, bands, len(stack) > 2
     if chosen == "camera":
         cw, ch, _, _ = _cover_crop(camera, OUT_W / OUT_H, None, None)
         x = _follow_expr(track, keep, camera, cw, duration)
         cw, ch, cx, cy = _cover_crop(camera, OUT_W / OUT_H, x, _face_y(track, camera))
         graph = f"[base]{_crop(cw, ch, cx, cy)},{_enlarge(OUT_W, OUT_H)}[laid]"
-        return graph, {"top_h": 0, "bottom_h": OUT_H}
+        return graph, {"top_h": 0, "bottom_h": OUT_H}, False
     # screen only: the whole screen centred over a blurred, dimmed copy of itself
     fg_h = min(_even(OUT_W * screen.height / screen.width), _even(OUT_H * 0.7))
     fg_w = min(OUT_W, _even(fg_h * screen.width / screen.height))
@@ -295,7 +330,7 @@ def layout_filters(
         # a little above centre, leaving the caption area below the slide clear
         f"[bg][fg]overlay=(W-w)/2:{fg_y}+({fg_h}-h)/2:format=yuv420[laid]"
     )
-    return graph, {"top_h": fg_h, "bottom_h": 0}
+    return graph, {"top_h": fg_h, "bottom_h": 0}, False
 
 
 def escape_filter_path(path: str) -> str:

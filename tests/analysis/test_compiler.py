@@ -13,6 +13,7 @@ import pytest
 
 from lecture_assets.analysis.captions import (
     BurnSchedule,
+    CaptionStyle,
     Cue,
     build_cues,
     burn_schedule,
@@ -177,15 +178,23 @@ def _gray_frames(path: Path, indices: set[int]) -> dict[int, np.ndarray]:
     return frames
 
 
+@pytest.mark.parametrize(
+    "bottom_margin",
+    [
+        400,  # the default: inside the camera band
+        1100,  # across the line between the screen and camera bands
+        0,  # down to the bottom edge of the frame
+    ],
+)
 def test_burned_captions_change_on_their_cue_frames_and_stay_in_their_band(
-    source: Path, tmp_path: Path
+    source: Path, tmp_path: Path, bottom_margin: int
 ) -> None:
     # clip time: a two-line cue 0.6-1.6 s, then a one-line cue 2.4-3.2 s (25 fps output)
     cues = [
         Cue(0.6, 1.6, ["gradient descent walks", "downhill one step at a time"], []),
         Cue(2.4, 3.2, ["then it stops"], []),
     ]
-    ass = write_ass(cues, tmp_path / "c.ass")
+    ass = write_ass(cues, tmp_path / "c.ass", CaptionStyle(bottom_margin=bottom_margin))
     info, layout = probe(source), _layout("pip")
     clips = {}
     for name, subs in (("plain", None), ("captioned", ass)):
