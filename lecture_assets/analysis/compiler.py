@@ -149,6 +149,7 @@ def plan_clip(
         segment.keep,
         duration,
         (schedule.band_y, schedule.band_h) if schedule else None,
+        cg.display_size(info),
     )
     parts.append(layout_graph)
     vfinal = "[laid]format=yuv420p"

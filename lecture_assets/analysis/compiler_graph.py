@@ -231,20 +231,32 @@ def _enlarge(w: int, h: int) -> str:
     return f"{DENOISE},scale={w}:{h}:flags=bilinear,setsar=1"
 
 
-def _hide_inset(screen: Rect, camera: Rect) -> str:
-    """Paint over a picture-in-picture camera inside the screen: it already has its own band."""
+def _hide_inset(screen: Rect, camera: Rect, frame: tuple[int, int] | None) -> tuple[str, str]:
+    """Paint over a picture-in-picture camera inside the screen: it already has its own band.
+
+    Returns a filter for the whole frame (before the screen crop) and one for the cropped
+    screen (after it); at most one is non-empty. delogo fills the area from the picture
+    around it, so an inset that runs over the screen's edge is filled on the whole frame:
+    inside the crop, that edge would be camera pixels, smeared across the fill as streaks.
+    """
     x0, y0 = camera.x - screen.x - 2, camera.y - screen.y - 2
     x1, y1 = x0 + camera.width + 4, y0 + camera.height + 4
-    # only when the camera sits inside the screen crop and covers a small part of it
-    if x0 < 0 or y0 < 0 or x1 > screen.width or y1 > screen.height:
-        x0, y0 = max(x0, 0), max(y0, 0)
-        x1, y1 = min(x1, screen.width), min(y1, screen.height)
-    if x1 - x0 < 8 or y1 - y0 < 8 or (x1 - x0) * (y1 - y0) > 0.3 * screen.area:
-        return ""
     # delogo needs a one-pixel frame of real picture around the area it fills in
-    x0, y0 = max(1, x0), max(1, y0)
-    x1, y1 = min(screen.width - 1, x1), min(screen.height - 1, y1)
-    return f",delogo=x={x0}:y={y0}:w={x1 - x0}:h={y1 - y0}"
+    inside = x0 >= 1 and y0 >= 1 and x1 <= screen.width - 1 and y1 <= screen.height - 1
+    # the part over the screen decides whether there is anything to hide: a small part only
+    vx0, vy0 = max(x0, 0), max(y0, 0)
+    vx1, vy1 = min(x1, screen.width), min(y1, screen.height)
+    if vx1 - vx0 < 8 or vy1 - vy0 < 8 or (vx1 - vx0) * (vy1 - vy0) > 0.3 * screen.area:
+        return "", ""
+    if not inside and frame is not None:
+        fw, fh = frame
+        fx0, fy0 = max(1, camera.x - 2), max(1, camera.y - 2)
+        fx1 = min(fw - 1, camera.x + camera.width + 2)
+        fy1 = min(fh - 1, camera.y + camera.height + 2)
+        return f"delogo=x={fx0}:y={fy0}:w={fx1 - fx0}:h={fy1 - fy0},", ""
+    x0, y0 = max(1, vx0), max(1, vy0)
+    x1, y1 = min(screen.width - 1, vx1), min(screen.height - 1, vy1)
+    return "", f",delogo=x={x0}:y={y0}:w={x1 - x0}:h={y1 - y0}"
 
 
 def caption_slices(src: str, height: int, y: int, h: int, tag: str) -> tuple[str, list[str]]:
@@ -276,8 +288,12 @@ def layout_filters(
     keep: Sequence[Interval],
     duration: float,
     caption_band: tuple[int, int] | None = None,
+    frame: tuple[int, int] | None = None,
 ) -> tuple[str, dict[str, float], bool]:
     """Graph text from [base] to [laid]; also the band geometry for checks and metadata.
+
+    `frame` is the decoded frame size (rects are in its pixels); without it an inset that
+    runs over the screen's edge is filled from inside the screen crop only.
 
     With `caption_band` (top row, height) given and the captions inside one band of a split
     layout, [caps] is overlaid there and the third value is True; otherwise the caller
@@ -292,7 +308,8 @@ def layout_filters(
         cw, ch, _, _ = _cover_crop(camera, OUT_W / bottom, None, None)
         x = _follow_expr(track, keep, camera, cw, duration)
         cw, ch, cx, cy = _cover_crop(camera, OUT_W / bottom, x, _face_y(track, camera))
-        screen_chain = f"{crop_s}{_hide_inset(screen, camera)},{_fit(OUT_W, top)}"
+        before_crop, after_crop = _hide_inset(screen, camera, frame)
+        screen_chain = f"{before_crop}{crop_s}{after_crop},{_fit(OUT_W, top)}"
         camera_chain = f"{_crop(cw, ch, cx, cy)},{_enlarge(OUT_W, bottom)}"
         roi = f"addroi=0:{top}:{OUT_W}:{bottom}:qoffset={CAMERA_QP_OFFSET}"
         bands: dict[str, float] = {"top_h": top, "bottom_h": bottom}

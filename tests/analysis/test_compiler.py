@@ -129,6 +129,37 @@ def test_split_clip_has_screen_on_top_camera_below_and_synced_captions(
     assert (top[:, :540].mean(axis=2) < 80).mean() > 0.005
 
 
+def test_camera_inset_over_the_screen_edge_is_hidden_without_streaks(tmp_path: Path) -> None:
+    # a white slide (0-560 px) with a grey margin to its right, and an orange camera inset
+    # that runs over the slide's right edge (500-620 px): the split layout shows the camera in
+    # its own band, so the inset's place on the slide is filled from the slide around it
+    src = tmp_path / "pip.mp4"
+    graph = (
+        "[0]drawbox=x=560:y=0:w=80:h=360:color=0xd0d0d0:t=fill,"
+        "drawbox=x=500:y=220:w=120:h=120:color=0xe08030:t=fill,"
+        f"drawtext=fontfile={FONT}:text='Gradient':fontsize=30:x=20:y=20:fontcolor=black[v]"
+    )
+    subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", "color=c=white:s=640x360:r=25:d=3",
+         "-f", "lavfi", "-i", "sine=f=440:sample_rate=44100:d=3",
+         "-filter_complex", graph, "-map", "[v]", "-map", "1:a",
+         "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(src)],
+        check=True,
+    )  # fmt: skip
+    screen, camera = Rect(0, 0, 560, 360), Rect(500, 220, 120, 120)
+    period = LayoutPeriod(0, 3, "pip", screen, camera)
+    layout = ScreenLayout(640, 360, screen, camera, [period], [], [])
+    seg = HighlightSegment(0, 0.0, 2.5, 1.0, "t", "r", 0, [Interval(0.0, 2.5)])
+    plan = plan_clip(src, probe(src), layout, seg, None, tmp_path / "c.mp4", FAST)
+    frame = _frame(render_clip(plan, timeout_s=120).video_path, 1.0).astype(float)
+    scale = 1080 / 560  # the slide fills the top band's width
+    hidden = frame[round(222 * scale) : round(338 * scale), round(502 * scale) : 1080]
+    r, g, b = hidden.reshape(-1, 3).mean(axis=0)
+    assert min(r, g, b) > 190, "the inset's place is not filled with the slide's white"
+    assert (np.abs(hidden[..., 0] - hidden[..., 2]) > 40).mean() < 0.02, "orange streaks"
+
+
 @pytest.mark.parametrize("kind", ["slides", "camera"])
 def test_single_region_layouts_fill_the_frame_without_black_bars(
     source: Path, tmp_path: Path, kind: str
