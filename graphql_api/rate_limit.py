@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from limits import RateLimitItemPerMinute, storage, strategies
@@ -9,14 +10,22 @@ from limits import RateLimitItemPerMinute, storage, strategies
 
 @dataclass
 class RateLimiter:
-    """A moving-window limit of `per_minute` calls per (action, caller)."""
+    """At most `per_minute` calls per (action, caller) in any minute, counted by a sliding
+    window counter: two counters per key, the previous minute's weighted by how much of it
+    the window still covers.
+
+    Not the moving window: that keeps one timestamp per call (the memory storage shifts a
+    list of up to `per_minute` entries on every call and trims it from a timer thread), and
+    under load the limiter was 15-20 % of a createUpload's cost. The counter is O(1) in memory
+    and time, and works the same on Redis, where the keys are shared by every API process.
+    """
 
     per_minute: int
     storage_uri: str = "memory://"
 
     def __post_init__(self) -> None:
         self._item = RateLimitItemPerMinute(max(1, self.per_minute))
-        self._limiter = strategies.MovingWindowRateLimiter(
+        self._limiter = strategies.SlidingWindowCounterRateLimiter(
             storage.storage_from_string(self.storage_uri)
         )
 
@@ -31,6 +40,4 @@ class RateLimiter:
     def retry_after_s(self, action: str, caller: str) -> int:
         """Seconds until the caller may try again."""
         reset, _remaining = self._limiter.get_window_stats(self._item, action, caller)
-        import time
-
         return max(1, int(reset - time.time()))

@@ -19,6 +19,7 @@ from resources.storage import S3StorageResource
 POSTGRES_URL = os.environ.get(
     "LECTURE_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 )
+REDIS_URL = os.environ.get("LECTURE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _free_port() -> int:
@@ -68,6 +69,21 @@ def _require_postgres() -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"PostgreSQL at {POSTGRES_URL} is required in CI but is not reachable")
     pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+
+
+def redis_url() -> str:
+    """The local Redis server's URL; skips the test where it is not reachable (fails in CI)."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+        client.ping()
+        client.close()
+        return REDIS_URL
+    except redis.RedisError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis at {REDIS_URL} is required in CI but is not reachable")
+        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
