@@ -59,11 +59,12 @@ class LectureGraphQL(GraphQL[Context, None]):
             return Context(self.state, None)
         client = request.client.host if request.client else "unknown"
         # token guessing: once an address has failed too often, even a right guess waits
-        if self.auth_failures.exhausted("auth", client):
-            raise TooManyAuthFailures(self.auth_failures.retry_after_s("auth", client))
+        limiter = self.auth_failures
+        if await limiter.call(limiter.exhausted, "auth", client):
+            raise TooManyAuthFailures(await limiter.call(limiter.retry_after_s, "auth", client))
         owner = self.state.tokens.owner_for(header)
         if owner is None:
-            self.auth_failures.allow("auth", client)
+            await limiter.call(limiter.allow, "auth", client)
         return Context(self.state, owner)
 
     async def on_ws_connect(self, context: Context) -> dict[str, object] | None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from limits import RateLimitItemPerMinute, storage, strategies
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -28,6 +33,18 @@ class RateLimiter:
         self._limiter = strategies.SlidingWindowCounterRateLimiter(
             storage.storage_from_string(self.storage_uri)
         )
+
+    @property
+    def in_process(self) -> bool:
+        """True when the counts live in this process's memory (no network round trip)."""
+        return self.storage_uri.startswith("memory")
+
+    async def call(self, method: Callable[[str, str], T], action: str, caller: str) -> T:
+        """Run one of this limiter's methods from async code: in place on memory storage, on a
+        worker thread for a network store (Redis), so the event loop never waits on it."""
+        if self.in_process:
+            return method(action, caller)
+        return await asyncio.to_thread(method, action, caller)
 
     def allow(self, action: str, caller: str) -> bool:
         """Count one call; False when the caller is over the limit."""

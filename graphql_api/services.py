@@ -75,7 +75,7 @@ class JobService:
         self.put_signer = PutPresigner.for_storage(self.storage)
         self.create_upload_on_loop = (
             self.store.url.startswith("sqlite")
-            and self.limiter.storage_uri.startswith("memory")
+            and self.limiter.in_process
             and not isinstance(self.put_signer, S3StorageResource)
         )
 

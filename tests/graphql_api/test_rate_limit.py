@@ -5,9 +5,19 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from dagster import DagsterInstance
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
+from graphql_api.app import create_app
+from graphql_api.dagster_control import DagsterControl
 from graphql_api.rate_limit import RateLimiter
+from resources.job_store import JobStoreResource
+from resources.settings import Settings
+from resources.storage import S3StorageResource
 from tests.conftest import redis_url
+
+CREATE = "mutation($input: CreateUploadInput!) { createUpload(input: $input) { __typename } }"
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
@@ -40,3 +50,46 @@ def test_memory_limits_are_per_process() -> None:
     caller = uuid.uuid4().hex
     first, second = RateLimiter(1, "memory://"), RateLimiter(1, "memory://")
     assert first.allow("upload", caller) and second.allow("upload", caller)
+
+
+@pytest.mark.redis
+def test_api_replicas_on_redis_share_the_upload_and_token_guessing_limits(
+    api_settings: Settings,
+    storage: S3StorageResource,
+    sqlite_store: JobStoreResource,
+    dagster_instance: DagsterInstance,
+) -> None:
+    # a fresh owner and client address, so earlier runs' counts in the shared Redis don't matter
+    owner, token = f"o{uuid.uuid4().hex[:8]}", f"t-{uuid.uuid4().hex}"
+    address = (f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.7", 50000)
+    settings = api_settings.model_copy(
+        update={
+            "rate_limit_storage_uri": redis_url(),
+            "rate_limit_per_minute": 3,
+            "api_tokens": SecretStr(f"{owner}:{token}"),
+        }
+    )
+    control = DagsterControl(instance_factory=lambda: dagster_instance)
+    replicas = [
+        TestClient(
+            create_app(settings, storage=storage, job_store=sqlite_store, dagster=control),
+            client=address,
+        )
+        for _ in range(2)
+    ]
+    variables = {"input": {"filename": "l.mp4", "contentType": "video/mp4", "sizeBytes": 10}}
+    body = {"query": CREATE, "variables": variables}
+    mine = {"Authorization": f"Bearer {token}"}
+    kinds = [
+        replicas[n % 2].post("/graphql", json=body, headers=mine).json()["data"]["createUpload"]
+        for n in range(4)
+    ]
+    assert [k["__typename"] for k in kinds] == ["UploadTicket"] * 3 + ["QuotaExceededError"]
+    # ten wrong tokens spread over both replicas lock this address out on both
+    for n in range(10):
+        guess = replicas[n % 2].post("/graphql", json=body, headers={"Authorization": f"x{n}"})
+        assert guess.status_code == 200
+    for replica in replicas:
+        response = replica.post("/graphql", json=body, headers=mine)
+        assert response.status_code == 429
+        assert response.json()["error"]["code"] == "TOO_MANY_AUTH_FAILURES"
