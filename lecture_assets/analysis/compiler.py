@@ -153,7 +153,7 @@ def plan_clip(
     )
     parts.append(layout_graph)
     vfinal = "[laid]format=yuv420p"
-    if schedule is not None and subtitles_ass is not None:
+    if schedule is not None:
         fonts_dir = options.fonts_dir or _default_fonts_dir()
         parts.append(cg.caption_layer(str(subtitles_ass), fonts_dir, schedule, rate, duration))
         if not captions_placed:
