@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,9 +41,21 @@ class Context(BaseContext):
     async def _load_jobs(self, ids: list[str]) -> list[Job | None]:
         if self.owner is None:
             return [None for _ in ids]
-        found = self.service.store.get_many(ids, self.owner)
+        store = self.service.store
+        if self.service.store_is_local:
+            found = store.get_many(ids, self.owner)  # one local SQLite read: cheaper than a hop
+        else:
+            found = await asyncio.to_thread(store.get_many, ids, self.owner)
         return [found.get(i) for i in ids]
 
     async def _load_manifests(self, ids: list[str]) -> list[dict[str, Any] | None]:
         jobs = await self.job_loader.load_many(ids)
-        return [self.service.manifest(j) if j is not None else None for j in jobs]
+
+        async def fetch(job: Job | None) -> dict[str, Any] | None:
+            if job is None or not job.manifest_key:
+                return None
+            return await asyncio.to_thread(self.service.manifest, job)
+
+        # each manifest is an object-store GET: all of a page's at once, on worker threads, so
+        # the event loop keeps answering other requests while S3 responds
+        return list(await asyncio.gather(*(fetch(j) for j in jobs)))

@@ -65,16 +65,19 @@ class JobService:
     # round trips). A SQLite insert is ~0.1 ms (WAL, synchronous=NORMAL: no fsync per
     # commit) while the hop to a thread and back cost ~0.5 ms of CPU per request in GIL
     # handoffs and wake-ups (bench.api_load: 1.7 -> 1.15 ms of server CPU per createUpload).
-    # The job reads and the other mutations already run on the loop.
+    # The other mutations run on the loop; job reads do on SQLite (`store_is_local`), and
+    # manifests (object-store GETs) are always fetched on worker threads.
     create_upload_on_loop: bool = field(init=False)
+    store_is_local: bool = field(init=False)
     # signs upload URLs: the storage itself, or for S3 with static keys a SigV4 signer that
     # gives botocore's URL at a tenth of the CPU (see graphql_api.presign)
     put_signer: StorageResource | PutPresigner = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.put_signer = PutPresigner.for_storage(self.storage)
+        self.store_is_local = self.store.url.startswith("sqlite")
         self.create_upload_on_loop = (
-            self.store.url.startswith("sqlite")
+            self.store_is_local
             and self.limiter.in_process
             and not isinstance(self.put_signer, S3StorageResource)
         )
