@@ -41,11 +41,7 @@ class Context(BaseContext):
     async def _load_jobs(self, ids: list[str]) -> list[Job | None]:
         if self.owner is None:
             return [None for _ in ids]
-        store = self.service.store
-        if self.service.store_is_local:
-            found = store.get_many(ids, self.owner)  # one local SQLite read: cheaper than a hop
-        else:
-            found = await asyncio.to_thread(store.get_many, ids, self.owner)
+        found = await self.service.on_store(self.service.store.get_many, ids, self.owner)
         return [found.get(i) for i in ids]
 
     async def _load_manifests(self, ids: list[str]) -> list[dict[str, Any] | None]:

@@ -74,7 +74,7 @@ class Mutation:
         description="Re-run one stage and everything after it (e.g. highlight_segments with "
         "new clip lengths: no re-transcription), as a new run."
     )
-    def reprocess_job(
+    async def reprocess_job(
         self,
         info: strawberry.Info,
         id: strawberry.ID,
@@ -85,31 +85,36 @@ class Mutation:
         if owner is None:
             return t.AuthError(code="UNAUTHENTICATED", message=UNAUTHENTICATED)
         try:
-            job = info.context.service.reprocess(
-                owner, str(id), from_stage.value, options_from_input(options)
+            job = await asyncio.to_thread(
+                info.context.service.reprocess,
+                owner,
+                str(id),
+                from_stage.value,
+                options_from_input(options),
             )
         except ServiceError as exc:
             return _job_error(exc)
         return t.JobResult(job=t.Job.from_domain(job))
 
     @strawberry.mutation(description="Stop a queued or running job.")
-    def cancel_job(self, info: strawberry.Info, id: strawberry.ID) -> t.JobMutationResult:
+    async def cancel_job(self, info: strawberry.Info, id: strawberry.ID) -> t.JobMutationResult:
         owner = info.context.owner
         if owner is None:
             return t.AuthError(code="UNAUTHENTICATED", message=UNAUTHENTICATED)
         try:
-            job = info.context.service.cancel(owner, str(id))
+            job = await asyncio.to_thread(info.context.service.cancel, owner, str(id))
         except ServiceError as exc:
             return _job_error(exc)
         return t.JobResult(job=t.Job.from_domain(job))
 
     @strawberry.mutation(description="Delete a job: its files, records and Dagster partition.")
-    def delete_job(self, info: strawberry.Info, id: strawberry.ID) -> t.DeleteResult:
+    async def delete_job(self, info: strawberry.Info, id: strawberry.ID) -> t.DeleteResult:
         owner = info.context.owner
         if owner is None:
             return t.AuthError(code="UNAUTHENTICATED", message=UNAUTHENTICATED)
         try:
-            deleted = info.context.service.delete(owner, str(id))
+            # Dagster and the object store (a delete per file): never on the event loop
+            deleted = await asyncio.to_thread(info.context.service.delete, owner, str(id))
         except ServiceError as exc:
             return t.NotFoundError(code=exc.code, message=exc.message)
         return t.Deleted(id=strawberry.ID(deleted))

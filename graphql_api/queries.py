@@ -19,7 +19,7 @@ class Query:
         return t.Job.from_domain(job) if job is not None else None
 
     @strawberry.field(description="Your jobs, newest first; pass pageInfo.endCursor as after.")
-    def jobs(
+    async def jobs(
         self,
         info: strawberry.Info,
         status: t.JobStatus | None = None,
@@ -32,8 +32,13 @@ class Query:
                 nodes=[], page_info=t.PageInfo(has_next_page=False, end_cursor=None)
             )
         try:
-            page, more = info.context.service.list_jobs(
-                owner, DomainStatus(status.value) if status else None, first, after
+            service = info.context.service
+            page, more = await service.on_store(
+                service.list_jobs,
+                owner,
+                DomainStatus(status.value) if status else None,
+                first,
+                after,
             )
         except ServiceError:
             page, more = [], False

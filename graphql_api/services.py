@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql_api.dagster_control import DagsterControl
 from graphql_api.presign import PutPresigner
@@ -18,6 +20,8 @@ from resources.jobs import Job, JobEvent, JobOptions, JobStatus
 from resources.limits import ALLOWED_TYPES
 from resources.settings import Settings
 from resources.storage import S3StorageResource, StorageError, StorageResource
+
+T = TypeVar("T")
 
 
 class ServiceError(Exception):
@@ -81,6 +85,13 @@ class JobService:
             and self.limiter.in_process
             and not isinstance(self.put_signer, S3StorageResource)
         )
+
+    async def on_store(self, method: Callable[..., T], *args: Any) -> T:
+        """Call a method that reads or writes the job store from async code: in place on a
+        local SQLite file, on a worker thread when the store is a network database."""
+        if self.store_is_local:
+            return method(*args)
+        return await asyncio.to_thread(method, *args)
 
     def check_rate(self, action: str, owner: str) -> None:
         """Raise RATE_LIMITED when this owner calls `action` too often."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime
 from enum import Enum
@@ -137,7 +138,8 @@ class Job:
         job = await info.context.job_loader.load(str(self.id))
         if job is None:
             return []
-        events = info.context.service.stage_log(job, max(1, min(last, 1000)))
+        service = info.context.service
+        events = await service.on_store(service.stage_log, job, max(1, min(last, 1000)))
         return [
             StageLogEntry(
                 at=e.created_at,
@@ -154,7 +156,10 @@ class Job:
         self, info: strawberry.Info, offset: int = 0, limit: int = 100
     ) -> TranscriptPage | None:
         job = await info.context.job_loader.load(str(self.id))
-        data = info.context.service.artifact(job, "transcript", "transcript.json") if job else None
+        if job is None:
+            return None
+        service = info.context.service
+        data = await asyncio.to_thread(service.artifact, job, "transcript", "transcript.json")
         if not data:
             return None
         segments = data.get("segments", [])
@@ -183,8 +188,11 @@ class Job:
         if job is None:
             return None
         service = info.context.service
-        speech = service.artifact(job, "silence_map", "silence_map.json") or {}
-        layout = service.artifact(job, "screen_layout", "layout.json") or {}
+        speech, layout = await asyncio.gather(
+            asyncio.to_thread(service.artifact, job, "silence_map", "silence_map.json"),
+            asyncio.to_thread(service.artifact, job, "screen_layout", "layout.json"),
+        )
+        speech, layout = speech or {}, layout or {}
         if not speech and not layout:
             return None
         return Timeline(

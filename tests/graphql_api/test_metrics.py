@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -150,7 +151,7 @@ def test_resolve_hooks_run_on_root_fields_only() -> None:
     schema = build_schema()
     schema.extensions = (*schema.extensions, Recorder)
     query = "{ __typename all: jobs { nodes { id } pageInfo { hasNextPage endCursor } } }"
-    result = schema.execute_sync(query, context_value=SimpleNamespace(owner=None))
+    result = asyncio.run(schema.execute(query, context_value=SimpleNamespace(owner=None)))
     assert result.errors is None
     assert result.data == {
         "__typename": "Query",
