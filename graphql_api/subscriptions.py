@@ -19,11 +19,14 @@ class Subscription:
         self, info: strawberry.Info, job_id: strawberry.ID
     ) -> AsyncGenerator[t.ProgressEvent, None]:
         owner = info.context.owner
-        store = info.context.service.store
+        service = info.context.service
+        store = service.store
+        if owner is None:
+            raise PermissionError(f"no job {job_id}")
         # note the newest event before reading the state: anything recorded after this point
         # is sent, so no event can slip between the snapshot and the stream
-        last_id = store.last_event_id(str(job_id)) if owner else 0
-        job = store.get(str(job_id), owner=owner) if owner else None
+        last_id = await service.on_store(store.last_event_id, str(job_id))
+        job = await service.on_store(store.get, str(job_id), owner)
         if job is None:
             raise PermissionError(f"no job {job_id}")
         # the current state first, so reconnecting clients catch up at once
@@ -38,5 +41,5 @@ class Subscription:
                 yield t.ProgressEvent.from_domain(event)
                 if event.status.terminal:
                     return
-            if not events and store.get(str(job_id)) is None:
+            if not events and await service.on_store(store.get, str(job_id)) is None:
                 return
