@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import json
 import os
-import random
 import socket
 import statistics
 import subprocess
@@ -17,11 +16,12 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-import aiohttp
 import httpx
 import websockets
 
+from bench.load_client import post_request, run_load
 from resources.job_store import JobStoreResource
 from resources.job_tables import jobs
 from resources.jobs import JobOptions, JobStatus
@@ -90,55 +90,35 @@ def _summary(ms: list[float]) -> dict[str, float]:
 async def create_upload_load(
     url: str, clients: int, seconds: float, every_s: float = 0.0
 ) -> dict[str, Any]:
-    """`clients` tasks posting createUpload for `seconds`: back to back (every_s=0, a closed
-    loop, latency = clients / throughput) or one request per `every_s` each (paced users).
-
-    The client is aiohttp, one keep-alive connection per task: the load generator shares the
-    machine's cores with the server, and httpx's AsyncClient spent ~4.6 ms of CPU per request
-    here (its pool scans every connection on each request), twice the server's own cost, so
-    the closed loop measured the client. aiohttp spends ~0.35 ms.
-    """
-    latencies: list[float] = []
-    errors = 0
-    deadline = time.monotonic() + seconds
+    """`clients` keep-alive connections posting createUpload for `seconds`: back to back
+    (every_s=0, a closed loop, latency = clients / throughput) or one request per `every_s`
+    each (paced users). The client is bench.load_client, light enough to leave the server
+    its CPU; its own CPU per request is reported beside the numbers."""
+    parsed = urlsplit(url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 80
     variables = {"i": {"filename": "l.mp4", "contentType": "video/mp4", "sizeBytes": 10**8}}
-    connector = aiohttp.TCPConnector(limit=clients)
-    timeout = aiohttp.ClientTimeout(total=30)
-    async with aiohttp.ClientSession(headers=AUTH, connector=connector, timeout=timeout) as client:
+    body = json.dumps({"query": CREATE, "variables": variables}).encode()
+    headers = {**AUTH, "Content-Type": "application/json"}
+    request = post_request(host, port, parsed.path, headers, body)
 
-        async def worker() -> None:
-            nonlocal errors
-            await asyncio.sleep(every_s * random.random())  # spread the paced clients
-            while time.monotonic() < deadline:
-                t0 = time.perf_counter()
-                try:
-                    async with client.post(
-                        url, json={"query": CREATE, "variables": variables}
-                    ) as r:
-                        status, raw = r.status, await r.read()
-                except (aiohttp.ClientError, TimeoutError):
-                    errors += 1  # a dropped connection counts as a failed request
-                    continue
-                latencies.append((time.perf_counter() - t0) * 1000)
-                body = json.loads(raw)
-                if (
-                    status != 200
-                    or body.get("errors")
-                    or (body["data"]["createUpload"]["__typename"] != "UploadTicket")
-                ):
-                    errors += 1
-                if every_s:
-                    await asyncio.sleep(max(0.0, every_s - (time.perf_counter() - t0)))
+    def ticket(status: int, raw: bytes) -> bool:
+        if status != 200:
+            return False
+        answer = json.loads(raw)
+        return not answer.get("errors") and (
+            answer["data"]["createUpload"]["__typename"] == "UploadTicket"
+        )
 
-        await asyncio.gather(*(worker() for _ in range(clients)))
+    load = await run_load(host, port, request, clients, seconds, every_s, ok=ticket)
+    answered = max(1, len(load.latencies_ms))
     return {
-        **_summary(latencies),
+        **_summary(load.latencies_ms),
         "clients": clients,
         "seconds": seconds,
         "every_s": every_s,
-        "per_s": round(len(latencies) / seconds, 1),
-        "errors": errors,
-        "client": f"aiohttp {aiohttp.__version__}",
+        "per_s": round(len(load.latencies_ms) / seconds, 1),
+        "errors": load.errors,
+        "client_cpu_ms_per_request": round(1000 * load.client_cpu_s / answered, 3),
     }
 
 
