@@ -111,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
             "clips": len(manifest["clips"]),
             "clip_seconds": sum(c["duration_s"] for c in manifest["clips"]),
             "ours_s": ours, "plain_s": round(plain, 2), "ratio": round(ours / plain, 3),
+            "camera_fps": settings.render_camera_fps or "clip rate",
         }  # fmt: skip
         res["accuracy"] = pipeline_accuracy.score(lecture, manifest, out_dir)
     if not args.skip_accuracy:

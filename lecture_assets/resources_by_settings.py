@@ -26,6 +26,7 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             max_duration_s=settings.max_duration_s,
             render_workers=settings.render_workers,
             render_preset=settings.render_preset,
+            render_camera_fps=settings.render_camera_fps,
             max_clips=settings.max_clips,
             min_clip_seconds=settings.min_clip_seconds,
             max_clip_seconds=settings.max_clip_seconds,

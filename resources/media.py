@@ -15,6 +15,8 @@ class MediaResource(ConfigurableResource):
     max_duration_s: float = 4 * 3600.0
     render_workers: int = 0
     render_preset: str = "veryfast"
+    # camera picture frame rate in clips; 0 = the clip's own (see RenderOptions.camera_fps)
+    render_camera_fps: float = 0.0
     max_clips: int = 8
     min_clip_seconds: float = 20.0
     max_clip_seconds: float = 120.0

@@ -36,6 +36,9 @@ class RenderOptions:
     layout: cg.LayoutPreference = "auto"
     fonts_dir: str | None = None
     thumbnail_width: int = 720
+    # frames per second of the camera picture; 0 = the clip's rate. 15 on a 30 fps clip holds
+    # each camera picture for two frames: ~10 % less render CPU, a less fluid face
+    camera_fps: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,7 @@ def plan_clip(
         duration,
         (schedule.band_y, schedule.band_h) if schedule else None,
         cg.display_size(info),
+        cg.camera_rates(options.camera_fps, rate),
     )
     parts.append(layout_graph)
     vfinal = "[laid]format=yuv420p"

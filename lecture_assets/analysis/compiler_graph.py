@@ -222,13 +222,34 @@ DENOISE = "hqdn3d=8:6:12:9"
 CAMERA_QP_OFFSET = 0.3
 
 
-def _enlarge(w: int, h: int) -> str:
+def _enlarge(w: int, h: int, rates: tuple[Fraction, Fraction] | None = None) -> str:
     """Denoise a small camera crop, then scale it up to its band.
 
     Bilinear, not bicubic: at 3-5x enlargement of a denoised face the two look the same
     (compared side by side on GRID footage), and bilinear costs ~40 % less.
+
+    With `rates` (camera rate, clip rate) the camera keeps one picture in two (say) and holds
+    it: the encoder skips the held frames' camera blocks, ~10 % less render CPU, and the
+    denoiser and scaler see half the frames; the face moves less fluidly.
     """
-    return f"{DENOISE},scale={w}:{h}:flags=bilinear,setsar=1"
+    chain = f"{DENOISE},scale={w}:{h}:flags=bilinear,setsar=1"
+    if rates is None:
+        return chain
+    camera_rate, clip_rate = rates
+    return f"fps={_rate_text(camera_rate)},{chain},fps={_rate_text(clip_rate)}"
+
+
+def _rate_text(rate: Fraction) -> str:
+    return f"{rate.numerator}/{rate.denominator}"
+
+
+def camera_rates(camera_fps: float, clip_rate: Fraction) -> tuple[Fraction, Fraction] | None:
+    """(camera band rate, clip rate) when `camera_fps` asks for a slower camera than the
+    clip's rate, else None (0 or anything at or above the clip's rate: full rate)."""
+    if camera_fps <= 0:
+        return None
+    camera_rate = Fraction(camera_fps).limit_denominator(1001)
+    return (camera_rate, clip_rate) if camera_rate < clip_rate else None
 
 
 def _hide_inset(screen: Rect, camera: Rect, frame: tuple[int, int] | None) -> tuple[str, str]:
@@ -289,11 +310,13 @@ def layout_filters(
     duration: float,
     caption_band: tuple[int, int] | None = None,
     frame: tuple[int, int] | None = None,
+    rates: tuple[Fraction, Fraction] | None = None,
 ) -> tuple[str, dict[str, float], bool]:
     """Graph text from [base] to [laid]; also the band geometry for checks and metadata.
 
     `frame` is the decoded frame size (rects are in its pixels); without it an inset that
-    runs over the screen's edge is filled from inside the screen crop only.
+    runs over the screen's edge is filled from inside the screen crop only. `rates` (see
+    `camera_rates`) slows the camera picture down; the screen keeps the clip's rate.
 
     With `caption_band` (top row, height) given and the captions inside one band of a split
     layout, [caps] is overlaid there and the third value is True; otherwise the caller
@@ -310,7 +333,7 @@ def layout_filters(
         cw, ch, cx, cy = _cover_crop(camera, OUT_W / bottom, x, _face_y(track, camera))
         before_crop, after_crop = _hide_inset(screen, camera, frame)
         screen_chain = f"{before_crop}{crop_s}{after_crop},{_fit(OUT_W, top)}"
-        camera_chain = f"{_crop(cw, ch, cx, cy)},{_enlarge(OUT_W, bottom)}"
+        camera_chain = f"{_crop(cw, ch, cx, cy)},{_enlarge(OUT_W, bottom, rates)}"
         roi = f"addroi=0:{top}:{OUT_W}:{bottom}:qoffset={CAMERA_QP_OFFSET}"
         bands: dict[str, float] = {"top_h": top, "bottom_h": bottom}
         graph = f"[base]split=2[s][c];[s]{screen_chain}[top];[c]{camera_chain}[bot];"
@@ -329,7 +352,7 @@ def layout_filters(
         cw, ch, _, _ = _cover_crop(camera, OUT_W / OUT_H, None, None)
         x = _follow_expr(track, keep, camera, cw, duration)
         cw, ch, cx, cy = _cover_crop(camera, OUT_W / OUT_H, x, _face_y(track, camera))
-        graph = f"[base]{_crop(cw, ch, cx, cy)},{_enlarge(OUT_W, OUT_H)}[laid]"
+        graph = f"[base]{_crop(cw, ch, cx, cy)},{_enlarge(OUT_W, OUT_H, rates)}[laid]"
         return graph, {"top_h": 0, "bottom_h": OUT_H}, False
     # screen only: the whole screen centred over a blurred, dimmed copy of itself
     fg_h = min(_even(OUT_W * screen.height / screen.width), _even(OUT_H * 0.7))

@@ -70,6 +70,7 @@ def highlight_clips(
         options = RenderOptions(
             threads=threads,
             preset=media.render_preset,
+            camera_fps=media.render_camera_fps,
             layout=_layout(stage.job.options),
             gain_db=gain,
         )

@@ -21,7 +21,7 @@ from lecture_assets.analysis.captions import (
     write_srt,
 )
 from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clip
-from lecture_assets.analysis.compiler_graph import caption_change_frames
+from lecture_assets.analysis.compiler_graph import camera_rates, caption_change_frames
 from lecture_assets.analysis.edl import write_edl, write_fcpxml
 from lecture_assets.analysis.media import ffmpeg_exe, probe
 from lecture_assets.analysis.models import (
@@ -172,6 +172,56 @@ def test_single_region_layouts_fill_the_frame_without_black_bars(
     if kind == "camera":
         r, g, b = frame.reshape(-1, 3).mean(axis=0)
         assert r > g > b
+
+
+def _band_changes(path: Path, rows: slice) -> tuple[list[bool], Fraction]:
+    """Per frame after the first: did these rows change from the previous frame? And the rate."""
+    changed: list[bool] = []
+    with av.open(str(path)) as c:
+        rate = Fraction(c.streams.video[0].average_rate or 0)
+        prev = None
+        for f in c.decode(video=0):
+            band = f.to_ndarray(format="gray")[rows].astype(int)
+            if prev is not None:
+                changed.append(bool(np.abs(band - prev).max() > 40))
+            prev = band
+    return changed, rate
+
+
+def test_slower_camera_holds_each_camera_picture_but_keeps_the_clip_rate(tmp_path: Path) -> None:
+    # a camera that changes on every frame (ffmpeg's moving test pattern) beside a still slide
+    source = tmp_path / "moving.mp4"
+    subprocess.run(
+        [ffmpeg_exe(), "-loglevel", "error", "-y",
+         "-f", "lavfi", "-i", "color=c=white:s=480x360:r=25:d=6",
+         "-f", "lavfi", "-i", "testsrc2=s=160x360:r=25:d=6",
+         "-filter_complex", "[0][1]hstack=2[v]", "-map", "[v]",
+         "-c:v", "libx264", "-preset", "ultrafast", str(source)], check=True,
+    )  # fmt: skip
+    info = probe(source)
+    shares = {}
+    for fps in (0.0, 12.5):
+        options = RenderOptions(preset="ultrafast", threads=2, camera_fps=fps)
+        out = tmp_path / f"c{fps}.mp4"
+        plan = plan_clip(source, info, _layout("pip"), SEGMENT, None, out, options)
+        clip = render_clip(plan, timeout_s=120)
+        assert abs(clip.duration_s - SEGMENT.output_duration) <= 0.1
+        assert not info.has_audio and _streams(clip.video_path)[1] == "aac"
+        changed, rate = _band_changes(clip.video_path, slice(int(plan.band_heights["top_h"]), None))
+        assert rate == 25  # the clip's rate is the source's, whatever the camera's
+        shares[fps] = sum(changed) / len(changed)
+    # the camera box moves on every source frame: at full rate every frame shows it moved,
+    # at half rate every other one
+    assert shares[0.0] > 0.9
+    assert 0.4 <= shares[12.5] <= 0.6
+
+
+def test_camera_rate_setting_only_ever_slows_the_camera() -> None:
+    assert camera_rates(0, Fraction(30)) is None
+    assert camera_rates(30, Fraction(30)) is None
+    assert camera_rates(50, Fraction(25)) is None
+    assert camera_rates(15, Fraction(30)) == (Fraction(15), Fraction(30))
+    assert camera_rates(12.5, Fraction(25)) == (Fraction(25, 2), Fraction(25))
 
 
 def test_source_without_audio_odd_size_and_rotation_still_renders(tmp_path: Path) -> None:
