@@ -27,6 +27,7 @@ from resources.job_tables import jobs
 from resources.jobs import JobOptions, JobStatus
 
 AUTH = {"Authorization": "Bearer dev-token"}
+BUCKET = "bench"
 CREATE = (
     "mutation($i: CreateUploadInput!) { createUpload(input: $i) { __typename "
     "... on UploadTicket { job { id } uploadUrl } ... on ValidationError { code message } } }"
@@ -41,36 +42,19 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(port: int, s3: str, db: str) -> None:
-    """Child process: the real app under uvicorn against moto S3 and a SQLite job store."""
-    import uvicorn
-    from dagster import DagsterInstance
-
-    from graphql_api.app import create_app, freeze_startup_objects
-    from graphql_api.dagster_control import DagsterControl
-    from resources.settings import Settings
-    from resources.storage import S3StorageResource
-
-    settings = Settings(
-        _env_file=None,
-        environment="test",
-        s3_endpoint_url=s3,
-        job_store_url=f"sqlite:///{db}",
-        rate_limit_per_minute=10**9,
-        log_level="WARNING",
-    )
-    storage = S3StorageResource(
-        bucket="bench", endpoint_url=s3, access_key_id="testing", secret_access_key="testing"
-    )
-    storage.ensure_bucket()
-    app = create_app(
-        settings,
-        storage=storage,
-        job_store=JobStoreResource(url=f"sqlite:///{db}"),
-        dagster=DagsterControl(instance_factory=DagsterInstance.ephemeral),
-    )
-    freeze_startup_objects()  # as app_factory does for `make run` and the container
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+def _server_env(s3: str, db: str, dagster_home: str) -> dict[str, str]:
+    """The API's settings as a deployment gives them: environment variables."""
+    return {
+        **os.environ,
+        "LECTURE_ENVIRONMENT": "test",
+        "LECTURE_S3_ENDPOINT_URL": s3,
+        "LECTURE_S3_BUCKET": BUCKET,
+        "LECTURE_JOB_STORE_URL": f"sqlite:///{db}",
+        "LECTURE_RATE_LIMIT_PER_MINUTE": str(10**9),
+        "LECTURE_LOG_LEVEL": "WARNING",
+        "LECTURE_API_TOKENS": "dev:dev-token",  # whatever a local .env says
+        "DAGSTER_HOME": dagster_home,
+    }
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -195,22 +179,32 @@ async def subscription_latency(
     }
 
 
-def run(clients: int = 50, seconds: float = 30.0, n_jobs: int = 10_000) -> dict[str, Any]:
-    """Start moto and the API, run the three measurements, stop everything."""
+def run(
+    clients: int = 50, seconds: float = 30.0, n_jobs: int = 10_000, workers: int = 1
+) -> dict[str, Any]:
+    """Start moto and the API (`workers` uvicorn processes, as `WEB_CONCURRENCY` would), run
+    the measurements, stop everything."""
     from moto.server import ThreadedMotoServer
+
+    from resources.storage import S3StorageResource
 
     s3_port, api_port = _free_port(), _free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=s3_port, verbose=False)
     moto.start()
+    s3 = f"http://127.0.0.1:{s3_port}"
+    S3StorageResource(
+        bucket=BUCKET, endpoint_url=s3, access_key_id="testing", secret_access_key="testing"
+    ).ensure_bucket()
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "jobs.db")
         store = JobStoreResource(url=f"sqlite:///{db}")
         store.migrate()
-        env = {**os.environ, "LECTURE_RATE_LIMIT_PER_MINUTE": str(10**9)}
+        # the container's command (Dockerfile, docker-compose.yml), with --workers
         server = subprocess.Popen(
-            [sys.executable, "-m", "bench.api_load", "--serve", str(api_port),
-             f"http://127.0.0.1:{s3_port}", db],
-            env=env,
+            [sys.executable, "-m", "uvicorn", "--factory", "graphql_api.app:app_factory",
+             "--host", "127.0.0.1", "--port", str(api_port), "--workers", str(workers),
+             "--log-level", "warning", "--no-access-log"],
+            env=_server_env(s3, db, tmp), cwd=Path(__file__).resolve().parents[1],
         )  # fmt: skip
         try:
             url = f"http://127.0.0.1:{api_port}/graphql"
@@ -219,6 +213,7 @@ def run(clients: int = 50, seconds: float = 30.0, n_jobs: int = 10_000) -> dict[
             ids = insert_jobs(store, n_jobs)
             insert_s = time.monotonic() - t0
             result = {
+                "api_workers": workers,
                 "create_upload": asyncio.run(create_upload_load(url, clients, seconds)),
                 "create_upload_paced_1_per_s": asyncio.run(
                     create_upload_load(url, clients, seconds, every_s=1.0)
@@ -255,16 +250,13 @@ def _wait_up(url: str, server: subprocess.Popen[bytes], timeout_s: float = 60.0)
 def main() -> None:
     """`python -m bench.api_load`: print the numbers and write bench/results/api_load.json."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("--serve", nargs=3, metavar=("PORT", "S3", "DB"), help=argparse.SUPPRESS)
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--jobs", type=int, default=10_000)
+    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     ap.add_argument("--out", type=Path, default=Path(__file__).parent / "results")
     args = ap.parse_args()
-    if args.serve:
-        _serve(int(args.serve[0]), args.serve[1], args.serve[2])
-        return
-    result = run(args.clients, args.seconds, args.jobs)
+    result = run(args.clients, args.seconds, args.jobs, args.workers)
     result["loadavg"] = [round(x, 2) for x in os.getloadavg()]
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "api_load.json").write_text(json.dumps(result, indent=2) + "\n")
