@@ -73,7 +73,7 @@ def _plain_faster_whisper(wav: Path) -> str:
 def run_wer(model_source: str = "base") -> dict[str, object]:
     """WER per group and overall for our agent and the plain baseline, plus realtime factors."""
     utts = speech_set()
-    ours = FasterWhisperTranscriber(model_source, cpu_threads=2)
+    ours = FasterWhisperTranscriber(model_source)
     ours.transcribe(utts[0].wav)  # warm up: model load is not part of the realtime factor
     _plain_faster_whisper(utts[0].wav)
     errors: dict[str, dict[str, list[int]]] = {"ours": {}, "faster_whisper_defaults": {}}
@@ -125,7 +125,7 @@ def long_lecture(noisy: bool = False) -> dict[str, float]:
     pauses = tuple((DEFAULT_PAUSES * 4)[: len(sentences) - 1])
     params = LectureParams(sentences=sentences, pauses_s=pauses, seed=7)
     lec = make_lecture(noisy_params(params, 15.0) if noisy else params)
-    engine = FasterWhisperTranscriber("base", cpu_threads=2)
+    engine = FasterWhisperTranscriber("base")
     t0 = time.perf_counter()
     smap = detect_silences(lec.wav)
     t1 = time.perf_counter()

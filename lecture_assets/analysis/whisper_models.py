@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 BASE_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 TINY_EN_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b2a"
 _SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
-_CACHE: dict[tuple[str, str, int], WhisperModel] = {}
+_CACHE: dict[tuple[str, str, int, int], WhisperModel] = {}
 _LOCK = threading.Lock()
 
 
@@ -70,23 +70,48 @@ def tiny_en_dir() -> Path:
     return path
 
 
+def _cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 def _threads(cpu_threads: int) -> int:
-    return cpu_threads if cpu_threads > 0 else max(1, min(4, os.cpu_count() or 1))
+    return cpu_threads if cpu_threads > 0 else max(1, min(4, _cores()))
+
+
+def decode_budget(workers: int, cpu_threads: int) -> tuple[int, int]:
+    """(chunks decoded at once, threads each): 0 workers = one per core (up to 4), 0 threads =
+    the cores shared out among the workers."""
+    workers = workers if workers > 0 else max(1, min(4, _cores()))
+    threads = cpu_threads if cpu_threads > 0 else max(1, _cores() // workers)
+    return workers, threads
 
 
 def load_model(
-    model_source: str, *, compute_type: str, cpu_threads: int, allow_download: bool
+    model_source: str,
+    *,
+    compute_type: str,
+    cpu_threads: int,
+    allow_download: bool,
+    workers: int = 1,
 ) -> WhisperModel:
-    """Load (once per process) the model named by `model_source` on the CPU."""
+    """Load (once per process) the model named by `model_source` on the CPU, able to decode
+    `workers` inputs at once (from as many Python threads)."""
     threads = _threads(cpu_threads)
-    key = (model_source, compute_type, threads)
+    key = (model_source, compute_type, threads, workers)
     with _LOCK:
         cached = _CACHE.get(key)
         if cached is not None:
             return cached
         from faster_whisper import WhisperModel
 
-        common = {"device": "cpu", "compute_type": compute_type, "cpu_threads": threads}
+        common = {
+            "device": "cpu",
+            "compute_type": compute_type,
+            "cpu_threads": threads,
+            "num_workers": max(1, workers),
+        }
         if model_source == "base":
             model = WhisperModel("bundled-whisper-base", files=base_files(), **common)
         elif model_source == "tiny.en":

@@ -29,7 +29,7 @@ def lecture() -> SyntheticLecture:
 @pytest.fixture(scope="module")
 def tiny_result(lecture: SyntheticLecture) -> tuple[Transcript, list[float]]:
     progress: list[float] = []
-    engine = FasterWhisperTranscriber("tiny.en", cpu_threads=2)
+    engine = FasterWhisperTranscriber("tiny.en")
     return engine.transcribe(lecture.wav, on_progress=progress.append), progress
 
 
@@ -74,6 +74,22 @@ def test_progress_rises_to_one(tiny_result: tuple[Transcript, list[float]]) -> N
     assert progress == sorted(progress)
 
 
+def test_chunks_decoded_side_by_side_give_the_one_at_a_time_transcript() -> None:
+    lecture = make_lecture(LectureParams(pauses_s=(2.5,) * 5))  # six chunks to share out
+    speech = detect_silences(lecture.wav)
+    assert len(plan_chunks(speech.speech, lecture.duration_s)) == 6
+    # one thread per chunk either way, so the arithmetic (and the words) are the same
+    progress: list[float] = []
+    alone = FasterWhisperTranscriber("tiny.en", workers=1, cpu_threads=1)
+    together = FasterWhisperTranscriber("tiny.en", workers=2, cpu_threads=1)
+    one = alone.transcribe(lecture.wav, speech=speech)
+    two = together.transcribe(lecture.wav, speech=speech, on_progress=progress.append)
+    assert [(w.word, w.start, w.end) for w in two.words] == [
+        (w.word, w.start, w.end) for w in one.words
+    ]
+    assert two.words and progress == sorted(progress) and progress[-1] == 1.0
+
+
 def test_silent_recording_gives_an_empty_transcript_with_a_reason(tmp_path: Path) -> None:
     wav = tmp_path / "silent.wav"
     with wave.open(str(wav), "wb") as handle:
@@ -91,7 +107,7 @@ def test_bundled_base_model_is_verified_and_transcribes(tmp_path: Path) -> None:
     lecture = make_lecture(
         LectureParams(sentences=tuple(LECTURE_SENTENCES[:2]), pauses_s=(0.8,), lead_s=0.3)
     )
-    engine = FasterWhisperTranscriber("base", cpu_threads=2)
+    engine = FasterWhisperTranscriber("base")
     assert isinstance(engine, Transcriber)
     transcript = engine.transcribe(lecture.wav)
     text = transcript.text.lower()
@@ -139,7 +155,7 @@ def test_chunks_cut_only_inside_long_silences() -> None:
 @pytest.mark.skipif(not (REALMEDIA / "speech").is_dir(), reason="../shared/realmedia is absent")
 def test_jfk_inaugural_line(tmp_path: Path) -> None:
     wav = extract_audio(REALMEDIA / "speech/whisper_jfk/jfk.flac", tmp_path / "j.wav", timeout_s=60)
-    transcript = FasterWhisperTranscriber("tiny.en", cpu_threads=2).transcribe(wav)
+    transcript = FasterWhisperTranscriber("tiny.en").transcribe(wav)
     text = "".join(c for c in transcript.text.lower() if c.isalpha() or c == " ")
     assert "ask not what your country can do for you" in text
     americans = next(w for w in transcript.words if "americans" in w.word.lower())
