@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import hashlib
 import importlib.util
 import os
@@ -17,6 +20,9 @@ TINY_EN_SHA256 = "1a5afae06a4db91c975c9a9d78be5cc110ee4ea022ad57d55492e4550e936b
 _SIDE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
 _CACHE: dict[tuple[str, str, int, int], WhisperModel] = {}
 _LOCK = threading.Lock()
+
+
+_M_ARENA_MAX = -8  # mallopt parameter number in glibc's malloc.h
 
 
 class ModelUnavailable(RuntimeError):
@@ -88,6 +94,38 @@ def decode_budget(workers: int, cpu_threads: int) -> tuple[int, int]:
     return workers, threads
 
 
+def _glibc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    try:
+        libc = ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+    return libc if libc is not None and hasattr(libc, "mallopt") else None
+
+
+def cap_malloc_arenas(limit: int = 2) -> None:
+    """Cap glibc's malloc arenas for threads started from now on (a no-op off glibc).
+
+    By default every thread that allocates gets an arena of its own (up to 8 per core), and
+    freed memory stays in it: with two decoding threads the process held ~230 MiB more
+    (8 minutes of audio: 736 MiB resident after the transcript, 502 MiB with two arenas).
+    """
+    libc = _glibc()
+    if libc is not None:
+        libc.mallopt(_M_ARENA_MAX, limit)
+
+
+def release_models() -> None:
+    """Drop every loaded model and hand the freed heap back to the OS, so the stages that run
+    after the transcript in this process (layout, rendering) do not carry it."""
+    with _LOCK:
+        _CACHE.clear()
+    gc.collect()
+    libc = _glibc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
+
+
 def load_model(
     model_source: str,
     *,
@@ -106,6 +144,8 @@ def load_model(
             return cached
         from faster_whisper import WhisperModel
 
+        if workers > 1:
+            cap_malloc_arenas()
         common = {
             "device": "cpu",
             "compute_type": compute_type,

@@ -5,6 +5,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from lecture_assets import keys
 from lecture_assets.analysis.models import SourceInfo, SpeechMap
 from lecture_assets.analysis.silence import detect_silences
+from lecture_assets.analysis.whisper_models import release_models
 from lecture_assets.assets.common import duration_meta, load, run_stage, save
 from lecture_assets.assets.source import AUDIO_NAME, PROBE_NAME
 from lecture_assets.partitions import lectures
@@ -69,12 +70,15 @@ def transcript(
         speech = load(storage, job_id, "silence_map", "silence_map.json", SpeechMap)
         info = load(storage, job_id, "source_video", PROBE_NAME, SourceInfo)
         engine = transcriber.build()
-        result = engine.transcribe(
-            wav,
-            speech=speech,
-            language=stage.job.options.language,
-            on_progress=lambda f: stage.report(f, f"transcribing: {f * 100:.0f}% of the audio"),
-        )
+        try:
+            result = engine.transcribe(
+                wav,
+                speech=speech,
+                language=stage.job.options.language,
+                on_progress=lambda f: stage.report(f, f"transcribing: {f * 100:.0f}% of the audio"),
+            )
+        finally:
+            release_models()  # the steps after this one in the process get the memory back
         save(storage, job_id, "transcript", "transcript.json", result)
     words = len(result.words)
     return MaterializeResult(

@@ -90,6 +90,18 @@ def test_chunks_decoded_side_by_side_give_the_one_at_a_time_transcript() -> None
     assert two.words and progress == sorted(progress) and progress[-1] == 1.0
 
 
+def test_released_models_are_loaded_afresh() -> None:
+    def load() -> object:
+        return whisper_models.load_model(
+            "tiny.en", compute_type="int8", cpu_threads=1, allow_download=False
+        )
+
+    first = load()
+    assert load() is first  # cached while the stage runs
+    whisper_models.release_models()
+    assert load() is not first
+
+
 def test_silent_recording_gives_an_empty_transcript_with_a_reason(tmp_path: Path) -> None:
     wav = tmp_path / "silent.wav"
     with wave.open(str(wav), "wb") as handle:
