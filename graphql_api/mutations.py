@@ -7,6 +7,7 @@ import asyncio
 import strawberry
 
 from graphql_api import types as t
+from graphql_api.offload import in_place_or_thread
 from graphql_api.services import ServiceError
 from resources.jobs import JobOptions
 
@@ -55,12 +56,11 @@ class Mutation:
             options_from_input(input.options),
         )
         try:
-            if service.create_upload_on_loop:
-                # local work only (a SQLite insert, a signature): cheaper than a thread hop
-                ticket = service.create_upload(*args)
-            else:
-                # network round trips (database, rate limits, credentials): off the event loop
-                ticket = await asyncio.to_thread(service.create_upload, *args)
+            # local work only (a SQLite insert, a signature) runs in place; network round
+            # trips (database, rate limits, credentials) leave the event loop
+            ticket = await in_place_or_thread(
+                service.create_upload_on_loop, service.create_upload, *args
+            )
         except ServiceError as exc:
             return _job_error(exc)  # type: ignore[return-value]
         return t.UploadTicket(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
 from limits import RateLimitItemPerMinute, storage, strategies
+
+from graphql_api.offload import in_place_or_thread
 
 T = TypeVar("T")
 
@@ -42,9 +43,7 @@ class RateLimiter:
     async def call(self, method: Callable[[str, str], T], action: str, caller: str) -> T:
         """Run one of this limiter's methods from async code: in place on memory storage, on a
         worker thread for a network store (Redis), so the event loop never waits on it."""
-        if self.in_process:
-            return method(action, caller)
-        return await asyncio.to_thread(method, action, caller)
+        return await in_place_or_thread(self.in_process, method, action, caller)
 
     def allow(self, action: str, caller: str) -> bool:
         """Count one call; False when the caller is over the limit."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 import unicodedata
 from collections.abc import Callable
@@ -12,6 +11,7 @@ from pathlib import PurePosixPath
 from typing import Any, TypeVar
 
 from graphql_api.dagster_control import DagsterControl
+from graphql_api.offload import in_place_or_thread
 from graphql_api.presign import PutPresigner
 from graphql_api.rate_limit import RateLimiter
 from lecture_assets.stages import STAGES
@@ -89,9 +89,7 @@ class JobService:
     async def on_store(self, method: Callable[..., T], *args: Any) -> T:
         """Call a method that reads or writes the job store from async code: in place on a
         local SQLite file, on a worker thread when the store is a network database."""
-        if self.store_is_local:
-            return method(*args)
-        return await asyncio.to_thread(method, *args)
+        return await in_place_or_thread(self.store_is_local, method, *args)
 
     def check_rate(self, action: str, owner: str) -> None:
         """Raise RATE_LIMITED when this owner calls `action` too often."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 from dagster import ConfigurableResource
+
+from lecture_assets.analysis.cpu import usable_cores
 
 
 class MediaResource(ConfigurableResource):
@@ -27,8 +27,7 @@ class MediaResource(ConfigurableResource):
         Several single-threaded encodes side by side beat one encode with many threads; a
         lone clip gets all the cores.
         """
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
-        cores = cores or os.cpu_count() or 2
+        cores = usable_cores(default=2)
         workers = self.render_workers if self.render_workers > 0 else cores
         workers = max(1, min(workers, clips))
         return workers, max(1, cores // workers)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from lecture_assets.analysis import compiler_graph as cg
 from lecture_assets.analysis.captions import burn_schedule, to_output_time
+from lecture_assets.analysis.cpu import usable_cores
 from lecture_assets.analysis.media import MediaError, probe, run_ffmpeg
 from lecture_assets.analysis.models import HighlightSegment, ScreenLayout, SourceInfo
 
@@ -293,8 +294,7 @@ def render_clip(
 
 def default_workers(n_clips: int, threads_per_clip: int) -> int:
     """Clips to render at once: the CPU budget divided by threads per clip (at least 1)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(n_clips, (cores or 1) // max(1, threads_per_clip)))
+    return max(1, min(n_clips, usable_cores() // max(1, threads_per_clip)))
 
 
 def render_clips(

@@ -7,10 +7,11 @@ import ctypes.util
 import gc
 import hashlib
 import importlib.util
-import os
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from lecture_assets.analysis.cpu import usable_cores
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -76,21 +77,15 @@ def tiny_en_dir() -> Path:
     return path
 
 
-def _cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
-
-
 def _threads(cpu_threads: int) -> int:
-    return cpu_threads if cpu_threads > 0 else max(1, min(4, _cores()))
+    return cpu_threads if cpu_threads > 0 else max(1, min(4, usable_cores()))
 
 
 def decode_budget(workers: int, cpu_threads: int) -> tuple[int, int]:
     """(chunks decoded at once, threads each): 0 workers = one per core (up to 4), 0 threads =
     the cores shared out among the workers."""
-    workers = workers if workers > 0 else max(1, min(4, _cores()))
-    threads = cpu_threads if cpu_threads > 0 else max(1, _cores() // workers)
+    workers = workers if workers > 0 else max(1, min(4, usable_cores()))
+    threads = cpu_threads if cpu_threads > 0 else max(1, usable_cores() // workers)
     return workers, threads
 
 
