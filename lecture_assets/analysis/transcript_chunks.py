@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from dataclasses import dataclass
+from itertools import accumulate
+
 from lecture_assets.analysis.models import Interval, TranscriptSegment, Word
 
 
@@ -44,6 +48,66 @@ def plan_chunks(
     return [c for c in chunks if c.end > c.start]
 
 
+@dataclass(frozen=True)
+class Pack:
+    """Chunks sent to the model as one stretch of audio, joined end to end.
+
+    Whisper encodes 30 s windows whatever they hold, so a 10 s chunk costs as much encoder
+    work as a full window; joining the chunks (each already cut inside a silence with some
+    of it kept at both ends) fills the windows with speech and never decodes a long pause.
+    Times the model reports on the joined audio map back to the source piece by piece.
+    """
+
+    pieces: tuple[Interval, ...]
+
+    @property
+    def duration(self) -> float:
+        """Seconds of audio in the joined stretch."""
+        return sum(p.duration for p in self.pieces)
+
+    def _offsets(self) -> list[float]:
+        return [0.0, *accumulate(p.duration for p in self.pieces)]
+
+    def piece_at(self, t: float) -> int:
+        """Index of the piece that joined time `t` falls in."""
+        return max(0, min(len(self.pieces) - 1, bisect_right(self._offsets(), t) - 1))
+
+    def to_source(self, t: float, piece: int | None = None) -> float:
+        """Joined time `t` on the source timeline, clamped to its piece (or to `piece`)."""
+        i = self.piece_at(t) if piece is None else piece
+        p = self.pieces[i]
+        return round(min(p.end, max(p.start, p.start + t - self._offsets()[i])), 3)
+
+    def place_segment(
+        self, start: float, end: float, text: str, words: list[Word]
+    ) -> TranscriptSegment:
+        """A segment timed on the joined audio, moved to the source timeline.
+
+        Each word keeps to the piece its start falls in, so a word never spans the silence
+        that was cut out between two pieces.
+        """
+        moved: list[Word] = []
+        for w in words:
+            i = self.piece_at(w.start)
+            ws = self.to_source(w.start, i)
+            moved.append(Word(ws, max(ws, self.to_source(w.end, i)), w.word, w.probability))
+        first = self.to_source(start)
+        # an end exactly on a joint belongs to the piece before it
+        last = self.to_source(end, self.piece_at(max(start, end - 1e-3)))
+        return TranscriptSegment(first, max(first, last), text.strip(), moved)
+
+
+def pack_chunks(chunks: list[Interval], max_pack_s: float = 120.0) -> list[Pack]:
+    """Join consecutive chunks into packs of at most `max_pack_s` seconds of audio."""
+    packs: list[list[Interval]] = []
+    for chunk in chunks:
+        if packs and sum(c.duration for c in packs[-1]) + chunk.duration <= max_pack_s:
+            packs[-1].append(chunk)
+        else:
+            packs.append([chunk])
+    return [Pack(tuple(group)) for group in packs]
+
+
 def shift_segment(
     start: float, end: float, text: str, words: list[Word], offset: float, limit: float
 ) -> TranscriptSegment:
@@ -83,6 +147,6 @@ def enforce_order(segments: list[TranscriptSegment]) -> list[TranscriptSegment]:
     return out
 
 
-def total_speech(chunks: list[Interval]) -> float:
+def total_speech(chunks: list[Interval] | list[Pack]) -> float:
     """Seconds of audio that will be sent to the model."""
     return sum(c.duration for c in chunks)
