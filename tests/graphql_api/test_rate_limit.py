@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 
 import pytest
@@ -11,7 +13,7 @@ from pydantic import SecretStr
 
 from graphql_api.app import create_app
 from graphql_api.dagster_control import DagsterControl
-from graphql_api.rate_limit import RateLimiter
+from graphql_api.rate_limit import RateLimiter, SweptMemoryStorage
 from resources.job_store import JobStoreResource
 from resources.settings import Settings
 from resources.storage import S3StorageResource
@@ -44,6 +46,21 @@ def test_api_processes_sharing_redis_share_one_limit() -> None:
     assert first.allow("upload", caller) and first.allow("upload", caller)
     assert second.allow("upload", caller) and second.allow("upload", caller)
     assert not first.allow("upload", caller) and not second.allow("upload", caller)
+
+
+def test_memory_counts_start_no_threads_and_forget_past_windows() -> None:
+    counts = SweptMemoryStorage()
+    threads = threading.active_count()
+    counts.incr("gone", expiry=0.05)
+    counts.incr("kept", expiry=60)
+    for _ in range(2000):
+        counts.incr("busy", expiry=60)
+    assert threading.active_count() <= threads  # the stock storage starts a timer per 10 ms
+    time.sleep(0.1)
+    counts._next_sweep = 0.0  # the next count sweeps (at most once a second otherwise)
+    counts.incr("busy", expiry=60)
+    assert "gone" not in counts.storage and "gone" not in counts.expirations
+    assert counts.get("kept") == 1 and counts.get("busy") == 2001
 
 
 def test_memory_limits_are_per_process() -> None:
