@@ -28,4 +28,5 @@ RUN mkdir -p /app/dagster_home /app/data && cp /app/dagster.yaml /app/dagster_ho
     && chown -R lecture:lecture /app/dagster_home /app/data
 USER lecture
 EXPOSE 8000 3000 4000
-CMD ["uvicorn", "--factory", "graphql_api.app:app_factory", "--host", "0.0.0.0", "--port", "8000"]
+# WEB_CONCURRENCY=N runs N API workers, each on its own SO_REUSEPORT socket (graphql_api/serve.py)
+CMD ["python", "-m", "graphql_api.serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -120,9 +120,9 @@ def serve_embedded(settings: Settings, *, with_dagster: bool = True) -> int:
         procs.append(
             _spawn(
                 [
-                    str(bindir / "uvicorn"),
-                    "--factory",
-                    "graphql_api.app:app_factory",
+                    sys.executable,
+                    "-m",
+                    "graphql_api.serve",
                     "--host",
                     settings.api_host,
                     "--port",
