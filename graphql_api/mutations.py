@@ -7,7 +7,6 @@ import asyncio
 import strawberry
 
 from graphql_api import types as t
-from graphql_api.offload import in_place_or_thread
 from graphql_api.services import ServiceError
 from resources.jobs import JobOptions
 
@@ -56,11 +55,12 @@ class Mutation:
             options_from_input(input.options),
         )
         try:
-            # local work only (a SQLite insert, a signature) runs in place; network round
-            # trips (database, rate limits, credentials) leave the event loop
-            ticket = await in_place_or_thread(
-                service.create_upload_on_loop, service.create_upload, *args
-            )
+            # local work only (a SQLite insert, a signature) runs on the loop; network round
+            # trips (database, rate limits, credentials) leave it
+            if service.create_upload_on_loop:
+                ticket = await service.create_upload_grouped(*args)
+            else:
+                ticket = await asyncio.to_thread(service.create_upload, *args)
         except ServiceError as exc:
             return _job_error(exc)  # type: ignore[return-value]
         return t.UploadTicket(

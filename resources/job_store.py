@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,42 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # one statement object for every createUpload: SQLAlchemy memoises its cache key and compiled
 # form, where `jobs.insert().values(**row)` rebuilt, re-keyed and re-bound a new one per call
 _INSERT_JOB = jobs.insert()
+
+
+# the columns a new job leaves empty
+_NEW_JOB_NULLS = dict.fromkeys(
+    ("eta_s", "error_code", "error_message", "run_id", "source_etag", "manifest_key")
+)
+
+
+@dataclass(frozen=True)
+class NewJob:
+    """What createUpload knows of a job before its upload."""
+
+    owner: str
+    filename: str
+    content_type: str
+    size_bytes: int
+    extension: str
+    options: JobOptions
+
+    def row(self, job_id: str, now: datetime) -> dict[str, Any]:
+        """The jobs row: queued, waiting for the upload at a key derived from owner and id."""
+        return {
+            "id": job_id,
+            "owner": self.owner,
+            "status": JobStatus.QUEUED.value,
+            "stage": "upload",
+            "percent": 0.0,
+            "message": "waiting for the upload",
+            "filename": self.filename,
+            "content_type": self.content_type,
+            "size_bytes": self.size_bytes,
+            "source_key": f"uploads/{self.owner}/{job_id}/source.{self.extension}",
+            "options": self.options.to_json(),
+            "created_at": now,
+            "updated_at": now,
+        }
 
 
 def _now() -> datetime:
@@ -71,27 +108,21 @@ class JobStoreResource(ConfigurableResource):
         options: JobOptions,
     ) -> Job:
         """Register a job waiting for its upload; the S3 key is derived from owner and id."""
-        job_id = str(uuid.uuid4())
+        request = NewJob(owner, filename, content_type, size_bytes, extension, options)
+        return self.create_jobs([request])[0]
+
+    def create_jobs(self, requests: Sequence[NewJob]) -> list[Job]:
+        """Register several jobs in one transaction (one commit), in order: all or none."""
+        # listings order by (created_at, id), newest first: a microsecond apart, the jobs of
+        # one transaction list in the order they were asked for
         now = _now()
-        row = {
-            "id": job_id,
-            "owner": owner,
-            "status": JobStatus.QUEUED.value,
-            "stage": "upload",
-            "percent": 0.0,
-            "message": "waiting for the upload",
-            "filename": filename,
-            "content_type": content_type,
-            "size_bytes": size_bytes,
-            "source_key": f"uploads/{owner}/{job_id}/source.{extension}",
-            "options": options.to_json(),
-            "created_at": now,
-            "updated_at": now,
-        }
+        rows = [
+            request.row(str(uuid.uuid4()), now + timedelta(microseconds=i))
+            for i, request in enumerate(requests)
+        ]
         with self.engine.begin() as conn:
-            conn.execute(_INSERT_JOB, row)
-        return _job({**row, "eta_s": None, "error_code": None, "error_message": None,
-                     "run_id": None, "source_etag": None, "manifest_key": None})  # fmt: skip
+            conn.execute(_INSERT_JOB, rows)
+        return [_job({**row, **_NEW_JOB_NULLS}) for row in rows]
 
     def get(self, job_id: str, owner: str | None = None) -> Job | None:
         """One job, or None when it does not exist or belongs to someone else."""
