@@ -61,6 +61,14 @@ def make_source(path: Path, duration: int) -> Path:
     return path
 
 
+# the plain transcodes to 1080x1920: the whole frame letterboxed (the target's baseline), or
+# scaled to cover the frame and cropped, so that, as in a clip, every pixel is picture
+PLAIN_FILTERS = {
+    "letterbox": "scale=1080:-2,pad=1080:1920:(ow-iw)/2:(oh-ih)/2",
+    "full_frame": "scale=-2:1920,crop=1080:1920",
+}
+
+
 def plain_transcode(
     src: Path,
     ranges: list[Interval],
@@ -68,15 +76,16 @@ def plain_transcode(
     preset: str = "veryfast",
     workers: int = 1,
     threads: int = 2,
+    fit: str = "letterbox",
 ) -> float:
-    """Wall seconds to transcode `ranges` of `src` to 1080x1920 (scale+pad), one ffmpeg each,
-    `workers` at a time with `threads` encoder and filter threads each."""
+    """Wall seconds to transcode `ranges` of `src` to 1080x1920 (`PLAIN_FILTERS[fit]`), one
+    ffmpeg each, `workers` at a time with `threads` encoder and filter threads each."""
     out.mkdir(parents=True, exist_ok=True)
 
     def plain(item: tuple[int, Interval]) -> None:
         i, r = item
         run_ffmpeg(["-ss", f"{r.start}", "-t", f"{r.end - r.start}", "-i", str(src),
-                    "-vf", "scale=1080:-2,pad=1080:1920:(ow-iw)/2:(oh-ih)/2",
+                    "-vf", PLAIN_FILTERS[fit],
                     "-filter_threads", str(threads),
                     "-c:v", "libx264", "-preset", preset, "-crf", "21", "-threads", str(threads),
                     "-c:a", "aac", str(out / f"plain{i}.mp4")], timeout_s=3600)  # fmt: skip
@@ -167,9 +176,9 @@ def compare(
         ass = write_ass(build_cues(transcript, seg), out / f"{i}.ass")
         options = RenderOptions(preset=preset, gain_db=gain, threads=threads, camera_fps=camera_fps)
         plans.append(plan_clip(src, info, layout, seg, ass, out / f"{i}.mp4", options))
-    # baseline: same ranges, one ffmpeg each, scale+pad to 1080x1920, same preset, same concurrency
+    # baselines: same ranges, one ffmpeg each, to 1080x1920, same preset, same concurrency
     ranges = [Interval(s.start, s.end) for s in segments]
-    runs: dict[str, list[tuple[float, float]]] = {"ours": [], "plain": []}
+    runs: dict[str, list[tuple[float, float]]] = {"ours": [], "plain": [], "full_frame": []}
     clips: list[RenderedClip] = []
     # interleaved repeats: drift in machine load hits both sides alike; the minimum is the
     # least disturbed run of each
@@ -180,8 +189,12 @@ def compare(
         cpu0 = _child_cpu()
         wall = plain_transcode(src, ranges, out, preset, workers, threads)
         runs["plain"].append((wall, _child_cpu() - cpu0))
+        cpu0 = _child_cpu()
+        wall = plain_transcode(src, ranges, out, preset, workers, threads, "full_frame")
+        runs["full_frame"].append((wall, _child_cpu() - cpu0))
     ours, ours_cpu = (min(r[k] for r in runs["ours"]) for k in (0, 1))
     base, base_cpu = (min(r[k] for r in runs["plain"]) for k in (0, 1))
+    full, full_cpu = (min(r[k] for r in runs["full_frame"]) for k in (0, 1))
     out_s = sum(c.duration_s for c in clips)
     paired = [o[1] / p[1] for o, p in zip(runs["ours"], runs["plain"], strict=True)]
     return {
@@ -196,6 +209,11 @@ def compare(
         # each repeat's own ratio (ours, then plain right after): robust to slow drift in
         # the machine's speed, which the fastest-of-each ratio above is not
         "paired_cpu_ratio_median": round(statistics.median(paired), 3),
+        # the same ranges cropped to fill the frame: what encoding a frame that is all picture
+        # costs by itself, against which our compositing, captions and audio are the rest
+        "full_frame_transcode_s": round(full, 2), "full_frame_cpu_s": round(full_cpu, 2),
+        "ratio_vs_full_frame": round(ours / full, 3),
+        "cpu_ratio_vs_full_frame": round(ours_cpu / full_cpu, 3),
         "runs_wall_cpu_s": {k: [[round(w, 2), round(c, 2)] for w, c in v] for k, v in runs.items()},
         "realtime_factor": round(out_s / ours, 2),
         "duration_errors_s": [round(c.duration_s - c.expected_duration_s, 3) for c in clips],
