@@ -139,12 +139,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("WEB_CONCURRENCY", "1")),
+        default=None,
         help="worker processes (default: $WEB_CONCURRENCY or 1); one core each",
     )
     parser.add_argument("--log-level", default="info")
     parser.add_argument("--no-access-log", action="store_true")
     args = parser.parse_args(argv)
+    if args.workers is None:
+        concurrency = os.environ.get("WEB_CONCURRENCY", "1")
+        if not concurrency.strip().isdigit():
+            parser.error(f"WEB_CONCURRENCY={concurrency!r}: set it to a number of workers")
+        args.workers = int(concurrency)
     if args.workers < 1:
         parser.error("--workers must be at least 1")
     config = uvicorn.Config(

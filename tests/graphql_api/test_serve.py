@@ -15,6 +15,7 @@ import httpx
 import psutil
 import pytest
 
+from graphql_api.serve import main as serve_main
 from resources.storage import S3StorageResource
 from tests.conftest import _free_port
 
@@ -162,3 +163,25 @@ def test_workers_that_cannot_start_stop_the_server_instead_of_looping(
     server = _serve(_free_port(), 2, env, log)
     assert server.wait(timeout=120) == 3
     assert "failed to start" in log.read_text()
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "message"),
+    [
+        ([], {"WEB_CONCURRENCY": "two"}, "WEB_CONCURRENCY='two': set it to a number of workers"),
+        (["--workers", "0"], {}, "--workers must be at least 1"),
+    ],
+)
+def test_a_bad_worker_count_is_refused_with_what_to_set(
+    argv: list[str],
+    env: dict[str, str],
+    message: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(SystemExit) as exited:
+        serve_main(argv)
+    assert exited.value.code == 2
+    assert message in capsys.readouterr().err
