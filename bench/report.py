@@ -88,6 +88,11 @@ def print_report(res: dict[str, Any], console: Console | None = None) -> None:
         console.print(
             f"render: highlight_clips {r['ours_s']} s vs plain transcode {r['plain_s']} s "
             f"of {r['clips']} clips ({r['clip_seconds']:.0f} s) -> {r['ratio']:.2f}x"
+            + (
+                f"; full-frame transcode {r['full_frame_s']} s -> {r['ratio_vs_full_frame']:.2f}x"
+                if "full_frame_s" in r
+                else ""
+            )
         )
     if res.get("accuracy"):
         console.print("accuracy vs ground truth:", _compact(res["accuracy"]))
