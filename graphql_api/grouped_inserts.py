@@ -16,25 +16,31 @@ import asyncio
 from resources.job_store import JobStoreResource, NewJob
 from resources.jobs import Job
 
+# the jobs waiting for one loop's next transaction, each with the future its caller awaits
+_Batch = list[tuple[NewJob, "asyncio.Future[Job]"]]
+
 
 class GroupedJobInserts:
     """Collects `NewJob`s from coroutines on one event loop and inserts them together."""
 
     def __init__(self, store: JobStoreResource) -> None:
         self.store = store
-        self._pending: list[tuple[NewJob, asyncio.Future[Job]]] = []
+        # per loop: a future is only ever resolved by its own loop (test clients run apps on
+        # loops of their own threads; a server process has one)
+        self._pending: dict[asyncio.AbstractEventLoop, _Batch] = {}
 
     async def create_job(self, request: NewJob) -> Job:
         """Register `request`'s job with the others of this loop pass; its stored record."""
         loop = asyncio.get_running_loop()
         done: asyncio.Future[Job] = loop.create_future()
-        self._pending.append((request, done))
-        if len(self._pending) == 1:
-            loop.call_soon(self._flush)
+        pending = self._pending.setdefault(loop, [])
+        pending.append((request, done))
+        if len(pending) == 1:
+            loop.call_soon(self._flush, loop)
         return await done
 
-    def _flush(self) -> None:
-        batch, self._pending = self._pending, []
+    def _flush(self, loop: asyncio.AbstractEventLoop) -> None:
+        batch = self._pending.pop(loop, [])
         try:
             created = self.store.create_jobs([request for request, _ in batch])
         except Exception as exc:  # every caller of the batch sees the store's error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Sequence
 
 import pytest
@@ -86,3 +87,27 @@ def test_create_jobs_keeps_the_order_it_was_given(sqlite_store: JobStoreResource
     assert [job.filename for job in jobs] == [f"lecture-{i}.mp4" for i in range(n)]
     newest_first = store.list_jobs("alice", first=n)
     assert [job.id for job in newest_first] == [job.id for job in reversed(jobs)]
+
+
+def test_loops_in_two_threads_each_get_their_own_jobs(sqlite_store: JobStoreResource) -> None:
+    # a test client runs the app on a loop of its own thread: batches never mix loops
+    inserts = GroupedJobInserts(sqlite_store)
+    results: dict[str, list[Job]] = {}
+
+    def burst(owner: str) -> None:
+        async def many() -> list[Job]:
+            return await asyncio.gather(
+                *(inserts.create_job(_request(owner, n)) for n in range(30))
+            )
+
+        results[owner] = asyncio.run(many())
+
+    threads = [threading.Thread(target=burst, args=(owner,)) for owner in ("alice", "bob")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for owner in ("alice", "bob"):
+        assert [job.owner for job in results[owner]] == [owner] * 30
+        assert [job.filename for job in results[owner]] == [f"lecture-{n}.mp4" for n in range(30)]
+        assert len(sqlite_store.list_jobs(owner, first=100)) == 30
