@@ -57,6 +57,8 @@ class ClipPlan:
     band_heights: dict[str, float] = field(default_factory=dict)
     thumbnail_at_s: float = 0.0
     subtitles_ass: Path | None = None
+    # frame rows (top, height) the burned-in captions are drawn in; None without captions
+    caption_rows: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -136,32 +138,46 @@ def plan_clip(
             n += 1
     audio_n = 1 if info.has_audio else 0
     if n == 1:
-        parts.append("[pv0]null[base]" + (";[pa0]anull[cat_a]" if audio_n else ""))
+        parts.append("[pv0]null[cat_v]" + (";[pa0]anull[cat_a]" if audio_n else ""))
     else:
-        outs = "[base]" + ("[cat_a]" if audio_n else "")
+        outs = "[cat_v]" + ("[cat_a]" if audio_n else "")
         parts.append(f"{''.join(labels)}concat=n={n}:v=1:a={audio_n}{outs}")
+    # frame n at exactly n / rate: after a cut, concat's timestamps can fall a hair before
+    # the grid, and a stack with the caption strip (timed on the grid) would pair such a
+    # frame with the strip's previous picture
+    parts.append(f"[cat_v]settb={rate.denominator}/{rate.numerator},setpts=N[base]")
 
     # an ASS file without events (a clip with no words) needs no caption layer at all
     schedule = burn_schedule(subtitles_ass) if subtitles_ass is not None else None
     if schedule is not None and not schedule.events:
         schedule = None
-    layout_graph, bands, captions_placed = cg.layout_filters(
+    layout_graph, bands, caption_strip = cg.layout_filters(
         chosen,
         screen,
         camera,
         layout.speaker_track,
         segment.keep,
         duration,
-        (schedule.band_y, schedule.band_h) if schedule else None,
+        schedule.band_h if schedule else 0,
         cg.display_size(info),
         cg.camera_rates(options.camera_fps, rate),
     )
     parts.append(layout_graph)
     vfinal = "[laid]format=yuv420p"
+    caption_rows: tuple[int, int] | None = None
     if schedule is not None:
+        caption_rows = (
+            (int(bands["top_h"]), int(bands["caption_h"]))
+            if caption_strip
+            else (schedule.band_y, schedule.band_h)
+        )
         fonts_dir = options.fonts_dir or _default_fonts_dir()
-        parts.append(cg.caption_layer(str(subtitles_ass), fonts_dir, schedule, rate, duration))
-        if not captions_placed:
+        parts.append(
+            cg.caption_layer(
+                str(subtitles_ass), fonts_dir, schedule, rate, duration, opaque=caption_strip
+            )
+        )
+        if not caption_strip:
             vfinal += (
                 f"[flat];[flat][caps]overlay=0:{schedule.band_y}:format=yuv420:eof_action=repeat"
             )
@@ -213,6 +229,7 @@ def plan_clip(
         band_heights=bands,
         thumbnail_at_s=thumb_t,
         subtitles_ass=subtitles_ass,
+        caption_rows=caption_rows,
     )
 
 

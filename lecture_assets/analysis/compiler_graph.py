@@ -252,53 +252,65 @@ def camera_rates(camera_fps: float, clip_rate: Fraction) -> tuple[Fraction, Frac
     return (camera_rate, clip_rate) if camera_rate < clip_rate else None
 
 
-def _hide_inset(screen: Rect, camera: Rect, frame: tuple[int, int] | None) -> tuple[str, str]:
-    """Paint over a picture-in-picture camera inside the screen: it already has its own band.
+# the inset's fill is worked out on a picture this many times smaller, then enlarged: the fill
+# is a smooth blend of the picture around the inset either way, and delogo's per-pixel
+# interpolation (64-bit divisions) costs ~5 % of a clip's render at full size
+FILL_SCALE = 4
+# picture around the inset that the fill is blended from (full-size pixels, per side)
+FILL_MARGIN = 8
 
-    Returns a filter for the whole frame (before the screen crop) and one for the cropped
-    screen (after it); at most one is non-empty. delogo fills the area from the picture
-    around it, so an inset that runs over the screen's edge is filled on the whole frame:
-    inside the crop, that edge would be camera pixels, smeared across the fill as streaks.
+
+def _screen_without_inset(
+    screen: Rect, camera: Rect, frame: tuple[int, int] | None, crop_s: str
+) -> str:
+    """Graph text from [s] (the whole frame) to [sc]: the screen crop, with a picture-in-picture
+    camera inside it filled from the picture around it (the camera has its own band).
+
+    The fill is delogo's blend of the inset's surroundings, computed on the frame before the
+    crop: for an inset that runs over the screen's edge, the surroundings there are the real
+    picture beyond the edge, not camera pixels smeared across the fill as streaks. Without
+    `frame` (the decoded size) only the screen's own pixels are used.
     """
-    x0, y0 = camera.x - screen.x - 2, camera.y - screen.y - 2
-    x1, y1 = x0 + camera.width + 4, y0 + camera.height + 4
-    # delogo needs a one-pixel frame of real picture around the area it fills in
-    inside = x0 >= 1 and y0 >= 1 and x1 <= screen.width - 1 and y1 <= screen.height - 1
-    # the part over the screen decides whether there is anything to hide: a small part only
-    vx0, vy0 = max(x0, 0), max(y0, 0)
-    vx1, vy1 = min(x1, screen.width), min(y1, screen.height)
+    plain = f"[s]{crop_s}[sc]"
+    # the area to fill: the camera and two pixels of its edge, on the screen's part of it
+    x0, y0 = camera.x - 2, camera.y - 2
+    x1, y1 = camera.x + camera.width + 2, camera.y + camera.height + 2
+    vx0, vy0 = max(x0, screen.x), max(y0, screen.y)
+    vx1, vy1 = min(x1, screen.x + screen.width), min(y1, screen.y + screen.height)
     if vx1 - vx0 < 8 or vy1 - vy0 < 8 or (vx1 - vx0) * (vy1 - vy0) > 0.3 * screen.area:
-        return "", ""
-    if not inside and frame is not None:
-        fw, fh = frame
-        fx0, fy0 = max(1, camera.x - 2), max(1, camera.y - 2)
-        fx1 = min(fw - 1, camera.x + camera.width + 2)
-        fy1 = min(fh - 1, camera.y + camera.height + 2)
-        return f"delogo=x={fx0}:y={fy0}:w={fx1 - fx0}:h={fy1 - fy0},", ""
-    x0, y0 = max(1, vx0), max(1, vy0)
-    x1, y1 = min(screen.width - 1, vx1), min(screen.height - 1, vy1)
-    return "", f",delogo=x={x0}:y={y0}:w={x1 - x0}:h={y1 - y0}"
-
-
-def caption_slices(src: str, height: int, y: int, h: int, tag: str) -> tuple[str, list[str]]:
-    """Graph text cutting [src] (OUT_W x height) into rows above, at and below y..y+h, with
-    [caps] overlaid on the caption rows only; returns the text and the slice labels in order.
-
-    overlay copies its whole main picture on every frame (ffmpeg's frame sync clones it while
-    the sparse caption input has no next frame queued), so it gets the caption rows alone;
-    crop only moves pointers, and the caller's vstack copies every row once anyway.
-    """
-    rows = [(r0, r1) for r0, r1 in ((0, y), (y, y + h), (y + h, height)) if r1 > r0]
-    labels = [f"[{tag}{i}]" for i in range(len(rows))]
-    if len(rows) == 1:
-        return f"[{src}][caps]overlay=0:0:format=yuv420:eof_action=repeat{labels[0]}", labels
-    parts = [f"[{src}]split={len(rows)}" + "".join(f"[{tag}r{i}]" for i in range(len(rows)))]
-    for i, (r0, r1) in enumerate(rows):
-        crop = f"[{tag}r{i}]crop={OUT_W}:{r1 - r0}:0:{r0}"
-        if r0 == y:
-            crop += f"[{tag}c];[{tag}c][caps]overlay=0:0:format=yuv420:eof_action=repeat"
-        parts.append(crop + labels[i])
-    return ";".join(parts), labels
+        return plain
+    bound = Rect(0, 0, frame[0], frame[1]) if frame is not None else screen
+    f = FILL_SCALE if min(vx1 - vx0, vy1 - vy0) >= 16 * FILL_SCALE else 1
+    step = 2 * f  # keeps the small picture's sizes and offsets even (4:2:0 chroma)
+    bx0, by0 = bound.x, bound.y
+    bx1, by1 = bound.x + bound.width, bound.y + bound.height
+    # the fill area itself, inside the bound, and the region with surroundings around it
+    ax0, ay0 = max(x0, bx0), max(y0, by0)
+    ax1, ay1 = min(x1, bx1), min(y1, by1)
+    rx0 = max(bx0, ax0 - FILL_MARGIN) // step * step
+    ry0 = max(by0, ay0 - FILL_MARGIN) // step * step
+    rx1 = min(bx1 - (bx1 - rx0) % step, -(-(ax1 + FILL_MARGIN) // step) * step)
+    ry1 = min(by1 - (by1 - ry0) % step, -(-(ay1 + FILL_MARGIN) // step) * step)
+    ax0, ay0, ax1, ay1 = _even(ax0), _even(ay0), min(rx1, _even(ax1)), min(ry1, _even(ay1))
+    rw, rh = rx1 - rx0, ry1 - ry0
+    if ax1 - ax0 < 8 or ay1 - ay0 < 8:
+        return plain
+    # delogo needs one pixel of real picture around the area on every side
+    sw, sh = rw // f, rh // f
+    dx0, dy0 = max(1, (ax0 - rx0) // f), max(1, (ay0 - ry0) // f)
+    dx1, dy1 = min(sw - 1, -(-(ax1 - rx0) // f)), min(sh - 1, -(-(ay1 - ry0) // f))
+    if dx1 - dx0 < 2 or dy1 - dy0 < 2:
+        return plain
+    small = f"scale={sw}:{sh}:flags=area," if f > 1 else ""
+    enlarge = f"scale={rw}:{rh}:flags=bilinear," if f > 1 else ""
+    return (
+        f"[s]split=2[s_full][s_around];"
+        f"[s_around]crop={rw}:{rh}:{rx0}:{ry0},{small}"
+        f"delogo=x={dx0}:y={dy0}:w={dx1 - dx0}:h={dy1 - dy0},{enlarge}"
+        f"crop={ax1 - ax0}:{ay1 - ay0}:{ax0 - rx0}:{ay0 - ry0}[s_fill];"
+        f"[s_full]{crop_s}[s_crop];"
+        f"[s_crop][s_fill]overlay={ax0 - screen.x}:{ay0 - screen.y}:format=yuv420[sc]"
+    )
 
 
 def layout_filters(
@@ -308,7 +320,7 @@ def layout_filters(
     track: Sequence[SpeakerPosition],
     keep: Sequence[Interval],
     duration: float,
-    caption_band: tuple[int, int] | None = None,
+    caption_h: int = 0,
     frame: tuple[int, int] | None = None,
     rates: tuple[Fraction, Fraction] | None = None,
 ) -> tuple[str, dict[str, float], bool]:
@@ -318,36 +330,32 @@ def layout_filters(
     runs over the screen's edge is filled from inside the screen crop only. `rates` (see
     `camera_rates`) slows the camera picture down; the screen keeps the clip's rate.
 
-    With `caption_band` (top row, height) given and the captions inside one band of a split
-    layout, [caps] is overlaid there and the third value is True; otherwise the caller
-    overlays [caps] on [laid].
+    `caption_h` > 0 asks for burned-in captions that tall. A split layout gives them a strip
+    of their own between the screen and camera bands, so they cover neither slide text nor
+    the speaker's face: the graph then reads [caps] as that opaque strip and the third value
+    is True. Otherwise the caller overlays [caps] on [laid].
     """
     crop_s = _crop(screen.width, screen.height, str(screen.x), screen.y)
     if chosen == "split":
-        # the screen gets its natural height at full width (never cropped), camera the rest
+        # the screen gets its natural height at full width (never cropped), then the caption
+        # strip, the camera the rest
         top = _even(OUT_W * screen.height / screen.width)
         top = min(max(top, _even(OUT_H * 0.22)), _even(OUT_H * 0.6))
-        bottom = OUT_H - top
+        strip = caption_h - caption_h % 2
+        bottom = OUT_H - top - strip
         cw, ch, _, _ = _cover_crop(camera, OUT_W / bottom, None, None)
         x = _follow_expr(track, keep, camera, cw, duration)
         cw, ch, cx, cy = _cover_crop(camera, OUT_W / bottom, x, _face_y(track, camera))
-        before_crop, after_crop = _hide_inset(screen, camera, frame)
-        screen_chain = f"{before_crop}{crop_s}{after_crop},{_fit(OUT_W, top)}"
+        screen_graph = _screen_without_inset(screen, camera, frame, crop_s)
         camera_chain = f"{_crop(cw, ch, cx, cy)},{_enlarge(OUT_W, bottom, rates)}"
-        roi = f"addroi=0:{top}:{OUT_W}:{bottom}:qoffset={CAMERA_QP_OFFSET}"
-        bands: dict[str, float] = {"top_h": top, "bottom_h": bottom}
-        graph = f"[base]split=2[s][c];[s]{screen_chain}[top];[c]{camera_chain}[bot];"
-        stack = ["[top]", "[bot]"]
-        if caption_band is not None:
-            y, h = caption_band
-            for i, (b0, bh, name) in enumerate(((0, top, "top"), (top, bottom, "bot"))):
-                if b0 <= y and y + h <= b0 + bh:
-                    slices, labels = caption_slices(name, bh, y - b0, h, f"{name}_")
-                    graph += slices + ";"
-                    stack[i : i + 1] = labels
-                    break
-        graph += f"{''.join(stack)}vstack={len(stack)},{roi}[laid]"
-        return graph, bands, len(stack) > 2
+        roi = f"addroi=0:{top + strip}:{OUT_W}:{bottom}:qoffset={CAMERA_QP_OFFSET}"
+        bands: dict[str, float] = {"top_h": top, "caption_h": strip, "bottom_h": bottom}
+        stack = "[top][caps][bot]vstack=3" if strip else "[top][bot]vstack=2"
+        graph = (
+            f"[base]split=2[s][c];{screen_graph};[sc]{_fit(OUT_W, top)}[top];"
+            f"[c]{camera_chain}[bot];{stack},{roi}[laid]"
+        )
+        return graph, bands, bool(strip)
     if chosen == "camera":
         cw, ch, _, _ = _cover_crop(camera, OUT_W / OUT_H, None, None)
         x = _follow_expr(track, keep, camera, cw, duration)
@@ -396,21 +404,30 @@ def caption_change_frames(schedule: BurnSchedule, rate: Fraction, n_frames: int)
 
 
 def caption_layer(
-    ass_path: str, fonts_dir: str | None, schedule: BurnSchedule, rate: Fraction, duration: float
+    ass_path: str,
+    fonts_dir: str | None,
+    schedule: BurnSchedule,
+    rate: Fraction,
+    duration: float,
+    opaque: bool = False,
 ) -> str:
-    """Graph text for [caps]: the captions on a transparent strip, drawn only when they change.
+    """Graph text for [caps]: the captions on a strip, drawn only when they change.
 
-    libass renders onto a blank canvas just at the frames where the captions change, and the
-    strip is overlaid on every frame (overlay repeats its last picture in between): one
-    single-layer blend of a strip instead of libass blending fill, outline and shadow onto
-    every frame.
+    libass renders onto a blank canvas just at the frames where the captions change; the
+    consumer (an overlay, or vstack for an opaque strip) repeats the last picture in
+    between: no libass blending of fill, outline and shadow onto every frame. The strip is
+    transparent for an overlay, or the fill colour when it is a band of its own (`opaque`).
     """
     n_frames = math.ceil(duration * rate)
     changes = "+".join(f"eq(n,{n})" for n in caption_change_frames(schedule, rate, n_frames))
     fonts = f":fontsdir={escape_filter_path(fonts_dir)}" if fonts_dir else ""
+    if opaque:
+        canvas, pix_fmt, alpha = FILL, "yuv420p", ""
+    else:
+        canvas, pix_fmt, alpha = "black@0", "yuva420p", ":alpha=1"
     return (
-        f"color=c=black@0:s={OUT_W}x{OUT_H}:r={rate.numerator}/{rate.denominator}:"
-        f"d={duration + 1.0:.3f},format=yuva420p,select='{changes}',"
-        f"ass={escape_filter_path(ass_path)}{fonts}:alpha=1,"
-        f"crop={OUT_W}:{schedule.band_h}:0:{schedule.band_y}[caps]"
+        f"color=c={canvas}:s={OUT_W}x{OUT_H}:r={rate.numerator}/{rate.denominator}:"
+        f"d={duration + 1.0:.3f},format={pix_fmt},select='{changes}',"
+        f"ass={escape_filter_path(ass_path)}{fonts}{alpha},"
+        f"crop={OUT_W}:{schedule.band_h - schedule.band_h % 2}:0:{schedule.band_y}[caps]"
     )

@@ -120,23 +120,29 @@ def test_split_clip_has_screen_on_top_camera_below_and_synced_captions(
     w6 = next(e for e in srt if "word6" in e.plaintext.split())
     assert w6.start <= 2100 < w6.end <= round(SEGMENT.output_duration * 1000)
     frame = _frame(clip.video_path, 1.0).astype(float)
-    top = frame[: int(plan.band_heights["top_h"])]
-    bottom = frame[int(plan.band_heights["top_h"]) : 1300]
+    top_h, caption_h = int(plan.band_heights["top_h"]), int(plan.band_heights["caption_h"])
+    top = frame[:top_h]
+    strip = frame[top_h : top_h + caption_h].mean(axis=2)
+    bottom = frame[top_h + caption_h :]
     assert top.mean() > 200  # the white slide, not cropped into the camera
     r, g, b = bottom.reshape(-1, 3).mean(axis=0)
-    assert r > 150 and r > g > b  # the orange camera
+    assert r > 150 and r > g > b  # the orange camera, all the way down
+    # the captions have a dark strip of their own between the two: white text on it at 1 s
+    assert plan.caption_rows == (top_h, caption_h) and caption_h > 100
+    assert np.median(strip) < 60 and (strip > 200).mean() > 0.02
     # slide text survives at full width: dark text pixels in the top band's left half
     assert (top[:, :540].mean(axis=2) < 80).mean() > 0.005
 
 
-def test_camera_inset_over_the_screen_edge_is_hidden_without_streaks(tmp_path: Path) -> None:
+@pytest.mark.parametrize("inset_x", [500, 380], ids=["over-the-edge", "inside"])
+def test_camera_inset_on_the_screen_is_hidden_without_streaks(tmp_path: Path, inset_x: int) -> None:
     # a white slide (0-560 px) with a grey margin to its right, and an orange camera inset
-    # that runs over the slide's right edge (500-620 px): the split layout shows the camera in
-    # its own band, so the inset's place on the slide is filled from the slide around it
+    # that runs over the slide's right edge (500-620 px) or sits inside it: the split layout
+    # shows the camera in its own band, so the inset's place is filled from the slide around it
     src = tmp_path / "pip.mp4"
     graph = (
         "[0]drawbox=x=560:y=0:w=80:h=360:color=0xd0d0d0:t=fill,"
-        "drawbox=x=500:y=220:w=120:h=120:color=0xe08030:t=fill,"
+        f"drawbox=x={inset_x}:y=220:w=120:h=120:color=0xe08030:t=fill,"
         f"drawtext=fontfile={FONT}:text='Gradient':fontsize=30:x=20:y=20:fontcolor=black[v]"
     )
     subprocess.run(
@@ -147,14 +153,15 @@ def test_camera_inset_over_the_screen_edge_is_hidden_without_streaks(tmp_path: P
          "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(src)],
         check=True,
     )  # fmt: skip
-    screen, camera = Rect(0, 0, 560, 360), Rect(500, 220, 120, 120)
+    screen, camera = Rect(0, 0, 560, 360), Rect(inset_x, 220, 120, 120)
     period = LayoutPeriod(0, 3, "pip", screen, camera)
     layout = ScreenLayout(640, 360, screen, camera, [period], [], [])
     seg = HighlightSegment(0, 0.0, 2.5, 1.0, "t", "r", 0, [Interval(0.0, 2.5)])
     plan = plan_clip(src, probe(src), layout, seg, None, tmp_path / "c.mp4", FAST)
     frame = _frame(render_clip(plan, timeout_s=120).video_path, 1.0).astype(float)
     scale = 1080 / 560  # the slide fills the top band's width
-    hidden = frame[round(222 * scale) : round(338 * scale), round(502 * scale) : 1080]
+    right = min(1080, round((inset_x + 118) * scale))
+    hidden = frame[round(222 * scale) : round(338 * scale), round((inset_x + 2) * scale) : right]
     r, g, b = hidden.reshape(-1, 3).mean(axis=0)
     assert min(r, g, b) > 190, "the inset's place is not filled with the slide's white"
     assert (np.abs(hidden[..., 0] - hidden[..., 2]) > 40).mean() < 0.02, "orange streaks"
@@ -260,15 +267,17 @@ def _gray_frames(path: Path, indices: set[int]) -> dict[int, np.ndarray]:
 
 
 @pytest.mark.parametrize(
-    "bottom_margin",
+    ("kind", "bottom_margin"),
     [
-        400,  # the default: inside the camera band
-        1100,  # across the line between the screen and camera bands
-        0,  # down to the bottom edge of the frame
+        ("pip", 400),  # split layout: the strip between the bands, whatever the margin
+        ("pip", 0),
+        ("slides", 400),  # the default margin, below the slide
+        ("slides", 1100),  # over the slide's lower part
+        ("camera", 0),  # down to the bottom edge of the frame
     ],
 )
 def test_burned_captions_change_on_their_cue_frames_and_stay_in_their_band(
-    source: Path, tmp_path: Path, bottom_margin: int
+    source: Path, tmp_path: Path, kind: str, bottom_margin: int
 ) -> None:
     # clip time: a two-line cue 0.6-1.6 s, then a one-line cue 2.4-3.2 s (25 fps output)
     cues = [
@@ -276,24 +285,42 @@ def test_burned_captions_change_on_their_cue_frames_and_stay_in_their_band(
         Cue(2.4, 3.2, ["then it stops"], []),
     ]
     ass = write_ass(cues, tmp_path / "c.ass", CaptionStyle(bottom_margin=bottom_margin))
-    info, layout = probe(source), _layout("pip")
-    clips = {}
+    info, layout = probe(source), _layout(kind)
+    clips, plans = {}, {}
     for name, subs in (("plain", None), ("captioned", ass)):
-        plan = plan_clip(source, info, layout, SEGMENT, subs, tmp_path / f"{name}.mp4", FAST)
-        clips[name] = render_clip(plan, timeout_s=120).video_path
+        plans[name] = plan_clip(source, info, layout, SEGMENT, subs, tmp_path / f"{name}.mp4", FAST)
+        clips[name] = render_clip(plans[name], timeout_s=120).video_path
     band = burn_schedule(ass)
+    rows_of = plans["captioned"].caption_rows
+    assert rows_of is not None
+    band_y, band_h = rows_of
+    if kind == "pip":
+        # the split layout's strip: right below the screen band, above the camera band
+        assert band_y == plans["captioned"].band_heights["top_h"] and band_h == band.band_h
+    else:
+        assert (band_y, band_h) == (band.band_y, band.band_h)
     # frame n shows t = n / 25: cue 1 covers frames 15-39, cue 2 frames 60-79
     shown = {15: 2, 30: 2, 39: 2, 60: 1, 79: 1}
     hidden = {14, 40, 59, 80}
     plain = _gray_frames(clips["plain"], set(shown) | hidden)
     captioned = _gray_frames(clips["captioned"], set(shown) | hidden)
+    if kind == "pip":
+        # the strip is there only with captions: the screen band above it is the plain
+        # clip's; the strip is compared with itself at frame 14, before the first cue
+        for n in (*hidden, *shown):
+            assert (np.abs(captioned[n][:band_y] - plain[n][:band_y]) > 80).sum() < 50
+        below = band_y + band_h
+        plain = {
+            n: np.vstack([f[:band_y], captioned[14][band_y:below], f[below:]])
+            for n, f in captioned.items()
+        }
     for n in hidden:
         assert (np.abs(captioned[n] - plain[n]) > 80).sum() < 50, f"caption on frame {n}"
     for n, lines in shown.items():
         text = np.abs(captioned[n] - plain[n]) > 80
         rows = np.flatnonzero(text.any(axis=1))
         assert text.sum() > 2000, f"no caption on frame {n}"
-        assert band.band_y <= rows[0] and rows[-1] < band.band_y + band.band_h
+        assert band_y <= rows[0] and rows[-1] < band_y + band_h
         # both lines are drawn (66 px font): a second line adds about one line height
         assert rows[-1] - rows[0] > (110 if lines == 2 else 40)
         assert lines == 2 or rows[-1] - rows[0] < 110
