@@ -158,8 +158,8 @@ def run_pipeline(
 def render_baseline(
     video: Path, manifest: dict[str, Any], out: Path, preset: str, fit: str = "letterbox"
 ) -> float:
-    """Wall seconds of a plain ffmpeg transcode of the clips' ranges to 1080x1920: letterboxed
-    (scale+pad, the target's baseline) or `fit="full_frame"` (scaled to cover, cropped)."""
+    """Wall seconds of a plain ffmpeg transcode of the clips' ranges to 1080x1920, fitted as
+    `bench.render_speed.PLAIN_FILTERS[fit]` says (letterboxed, resized or cropped)."""
     ranges = [Interval(c["start"], c["end"]) for c in manifest["clips"]]
     # same concurrency as the renderer: the pipeline's render budget
     workers, threads = MediaResource().render_budget(len(ranges))

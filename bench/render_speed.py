@@ -61,10 +61,12 @@ def make_source(path: Path, duration: int) -> Path:
     return path
 
 
-# the plain transcodes to 1080x1920: the whole frame letterboxed (the target's baseline), or
-# scaled to cover the frame and cropped, so that, as in a clip, every pixel is picture
+# the plain transcodes to 1080x1920: the whole frame letterboxed (2/3 of each frame flat),
+# resized to the size as `ffmpeg -s 1080x1920` does (stretched: every pixel is picture, as
+# in a clip), or scaled to cover the frame and cropped (every pixel is picture, undistorted)
 PLAIN_FILTERS = {
     "letterbox": "scale=1080:-2,pad=1080:1920:(ow-iw)/2:(oh-ih)/2",
+    "resized": "scale=1080:1920",
     "full_frame": "scale=-2:1920,crop=1080:1920",
 }
 
@@ -178,7 +180,9 @@ def compare(
         plans.append(plan_clip(src, info, layout, seg, ass, out / f"{i}.mp4", options))
     # baselines: same ranges, one ffmpeg each, to 1080x1920, same preset, same concurrency
     ranges = [Interval(s.start, s.end) for s in segments]
-    runs: dict[str, list[tuple[float, float]]] = {"ours": [], "plain": [], "full_frame": []}
+    runs: dict[str, list[tuple[float, float]]] = {
+        "ours": [], "plain": [], "resized": [], "full_frame": []
+    }  # fmt: skip
     clips: list[RenderedClip] = []
     # interleaved repeats: drift in machine load hits both sides alike; the minimum is the
     # least disturbed run of each
@@ -189,14 +193,17 @@ def compare(
         cpu0 = _child_cpu()
         wall = plain_transcode(src, ranges, out, preset, workers, threads)
         runs["plain"].append((wall, _child_cpu() - cpu0))
-        cpu0 = _child_cpu()
-        wall = plain_transcode(src, ranges, out, preset, workers, threads, "full_frame")
-        runs["full_frame"].append((wall, _child_cpu() - cpu0))
+        for fit in ("resized", "full_frame"):
+            cpu0 = _child_cpu()
+            wall = plain_transcode(src, ranges, out, preset, workers, threads, fit)
+            runs[fit].append((wall, _child_cpu() - cpu0))
     ours, ours_cpu = (min(r[k] for r in runs["ours"]) for k in (0, 1))
     base, base_cpu = (min(r[k] for r in runs["plain"]) for k in (0, 1))
+    resized, resized_cpu = (min(r[k] for r in runs["resized"]) for k in (0, 1))
     full, full_cpu = (min(r[k] for r in runs["full_frame"]) for k in (0, 1))
     out_s = sum(c.duration_s for c in clips)
     paired = [o[1] / p[1] for o, p in zip(runs["ours"], runs["plain"], strict=True)]
+    paired_resized = [o[1] / p[1] for o, p in zip(runs["ours"], runs["resized"], strict=True)]
     return {
         "source": src.name, "clips": n, "workers": workers, "threads": threads,
         "camera_fps": camera_fps or "clip rate",
@@ -209,8 +216,13 @@ def compare(
         # each repeat's own ratio (ours, then plain right after): robust to slow drift in
         # the machine's speed, which the fastest-of-each ratio above is not
         "paired_cpu_ratio_median": round(statistics.median(paired), 3),
-        # the same ranges cropped to fill the frame: what encoding a frame that is all picture
-        # costs by itself, against which our compositing, captions and audio are the rest
+        # the same ranges resized to 1080x1920 (`-s 1080x1920`), and cropped to fill the
+        # frame: what encoding a frame that is all picture costs by itself, against which
+        # our compositing, captions and audio are the rest
+        "resized_transcode_s": round(resized, 2), "resized_cpu_s": round(resized_cpu, 2),
+        "ratio_vs_resized": round(ours / resized, 3),
+        "cpu_ratio_vs_resized": round(ours_cpu / resized_cpu, 3),
+        "paired_cpu_ratio_vs_resized_median": round(statistics.median(paired_resized), 3),
         "full_frame_transcode_s": round(full, 2), "full_frame_cpu_s": round(full_cpu, 2),
         "ratio_vs_full_frame": round(ours / full, 3),
         "cpu_ratio_vs_full_frame": round(ours_cpu / full_cpu, 3),
