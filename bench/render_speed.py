@@ -190,20 +190,22 @@ def compare(
         cpu0, t0 = _child_cpu(), time.monotonic()
         clips = render_clips(plans, workers=workers, timeout_s=3600)
         runs["ours"].append((time.monotonic() - t0, _child_cpu() - cpu0))
-        cpu0 = _child_cpu()
-        wall = plain_transcode(src, ranges, out, preset, workers, threads)
-        runs["plain"].append((wall, _child_cpu() - cpu0))
-        for fit in ("resized", "full_frame"):
+        for side, fit in (("plain", "letterbox"), ("resized", "resized"),
+                          ("full_frame", "full_frame")):  # fmt: skip
             cpu0 = _child_cpu()
             wall = plain_transcode(src, ranges, out, preset, workers, threads, fit)
-            runs[fit].append((wall, _child_cpu() - cpu0))
-    ours, ours_cpu = (min(r[k] for r in runs["ours"]) for k in (0, 1))
-    base, base_cpu = (min(r[k] for r in runs["plain"]) for k in (0, 1))
-    resized, resized_cpu = (min(r[k] for r in runs["resized"]) for k in (0, 1))
-    full, full_cpu = (min(r[k] for r in runs["full_frame"]) for k in (0, 1))
+            runs[side].append((wall, _child_cpu() - cpu0))
+    # the fastest (wall, CPU) of each side
+    fastest = {side: (min(w for w, _ in v), min(c for _, c in v)) for side, v in runs.items()}
+    ours, ours_cpu = fastest["ours"]
+    base, base_cpu = fastest["plain"]
+    resized, resized_cpu = fastest["resized"]
+    full, full_cpu = fastest["full_frame"]
     out_s = sum(c.duration_s for c in clips)
-    paired = [o[1] / p[1] for o, p in zip(runs["ours"], runs["plain"], strict=True)]
-    paired_resized = [o[1] / p[1] for o, p in zip(runs["ours"], runs["resized"], strict=True)]
+    paired, paired_resized = (
+        [o[1] / p[1] for o, p in zip(runs["ours"], runs[side], strict=True)]
+        for side in ("plain", "resized")
+    )
     return {
         "source": src.name, "clips": n, "workers": workers, "threads": threads,
         "camera_fps": camera_fps or "clip rate",

@@ -341,7 +341,7 @@ def layout_filters(
         # strip, the camera the rest
         top = _even(OUT_W * screen.height / screen.width)
         top = min(max(top, _even(OUT_H * 0.22)), _even(OUT_H * 0.6))
-        strip = caption_h - caption_h % 2
+        strip = caption_h  # a caption band's height, even (see BurnSchedule)
         bottom = OUT_H - top - strip
         cw, ch, _, _ = _cover_crop(camera, OUT_W / bottom, None, None)
         x = _follow_expr(track, keep, camera, cw, duration)
@@ -429,5 +429,5 @@ def caption_layer(
         f"color=c={canvas}:s={OUT_W}x{OUT_H}:r={rate.numerator}/{rate.denominator}:"
         f"d={duration + 1.0:.3f},format={pix_fmt},select='{changes}',"
         f"ass={escape_filter_path(ass_path)}{fonts}{alpha},"
-        f"crop={OUT_W}:{schedule.band_h - schedule.band_h % 2}:0:{schedule.band_y}[caps]"
+        f"crop={OUT_W}:{schedule.band_h}:0:{schedule.band_y}[caps]"
     )
