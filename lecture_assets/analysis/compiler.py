@@ -269,12 +269,15 @@ def render_clip(
     thumb = thumbnail_path(plan.out_path)
     thumb_tmp = _temp_path(thumb)
     try:
-        run_ffmpeg(
-            plan.args,
-            timeout_s=timeout_s,
-            expected_duration_s=plan.expected_duration_s,
-            on_progress=on_progress,
-        )
+        try:
+            run_ffmpeg(
+                plan.args,
+                timeout_s=timeout_s,
+                expected_duration_s=plan.expected_duration_s,
+                on_progress=on_progress,
+            )
+        except MediaError as exc:
+            raise _ours_unless_the_source(exc, plan) from exc
         info = probe(tmp)
         if abs(info.duration_s - plan.expected_duration_s) > 0.1 or not info.has_audio:
             raise MediaError(
@@ -306,6 +309,36 @@ def render_clip(
         layout=plan.layout,
         width=info.width,
         height=info.height,
+    )
+
+
+# what ffmpeg logs when the input itself cannot be read; anything else failing in a render
+# (whose input every earlier stage decoded already) is a fault of our own filter graph
+_SOURCE_TROUBLE = (
+    "Invalid data found",
+    "error while decoding",
+    "corrupt",
+    "moov atom not found",
+    "No such file or directory",
+    "Permission denied",
+    "End of file",
+)
+
+
+def _ours_unless_the_source(exc: MediaError, plan: ClipPlan) -> MediaError:
+    """A failed render reported as RENDER_FAILED (ours) unless ffmpeg blamed the source."""
+    if exc.code != "FFMPEG_FAILED" or any(m in exc.log for m in _SOURCE_TROUBLE):
+        return exc
+    log.error(
+        "render of clip %d failed; graph: %s; log: %s", plan.index, plan.filter_graph, exc.log
+    )
+    return MediaError(
+        "RENDER_FAILED",
+        f"Rendering clip {plan.index} failed inside our own processing, not because of your "
+        "upload: there is no need to re-encode or upload the file again. Retry the render "
+        "(reprocess from highlight_clips), or try another caption style or layout for this "
+        f"clip; if it keeps failing, send the operator this log: {exc.log.strip()[-600:]}",
+        log=exc.log,
     )
 
 

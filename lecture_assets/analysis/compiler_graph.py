@@ -403,6 +403,22 @@ def caption_change_frames(schedule: BurnSchedule, rate: Fraction, n_frames: int)
     return sorted(frames)
 
 
+def frame_set_expr(frames: Sequence[int]) -> str:
+    """An ffmpeg expression true exactly on the output frames `frames` (sorted, distinct).
+
+    A binary search of nested `if(lt(n,k),..,..)`: ffmpeg evaluates only the branch taken,
+    so a frame costs ~log2(len) comparisons, and the nesting is only that deep. (A flat sum
+    of one `eq(n,k)` per frame fails to parse beyond ~130 terms: "Cannot allocate memory".)
+    """
+    if not frames:
+        return "0"
+    if len(frames) <= 4:
+        return "+".join(f"eq(n,{k})" for k in frames)
+    mid = len(frames) // 2
+    left, right = frame_set_expr(frames[:mid]), frame_set_expr(frames[mid:])
+    return f"if(lt(n,{frames[mid]}),{left},{right})"
+
+
 def caption_layer(
     ass_path: str,
     fonts_dir: str | None,
@@ -419,7 +435,7 @@ def caption_layer(
     transparent for an overlay, or the fill colour when it is a band of its own (`opaque`).
     """
     n_frames = math.ceil(duration * rate)
-    changes = "+".join(f"eq(n,{n})" for n in caption_change_frames(schedule, rate, n_frames))
+    changes = frame_set_expr(caption_change_frames(schedule, rate, n_frames))
     fonts = f":fontsdir={escape_filter_path(fonts_dir)}" if fonts_dir else ""
     if opaque:
         canvas, pix_fmt, alpha = FILL, "yuv420p", ""

@@ -23,10 +23,11 @@ ProgressCallback = Callable[[float], None]
 class MediaError(Exception):
     """A media file could not be read or processed; the message says what to do."""
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, log: str = "") -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.log = log  # the tail of the tool's own log, when a tool failed
 
 
 def ffmpeg_exe() -> str:
@@ -175,6 +176,7 @@ def run_ffmpeg(
             f"ffmpeg failed (exit {proc.returncode}). The file may be damaged or use a codec "
             "we cannot read: re-encode it as H.264/AAC mp4 and upload it again; if that fails "
             f"too, send the operator this log: {tail.strip()[-600:]}",
+            log=tail,
         )
     return FfmpegResult(proc.returncode, tail)
 
