@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import numpy.typing as npt
 
+from lecture_assets.analysis.layout_picture import content_area, enclose_picture, looks_like_slides
 from lecture_assets.analysis.models import LayoutKind, Rect
 
 U8 = npt.NDArray[np.uint8]
@@ -36,6 +37,7 @@ class RegionDetector:
     Args:
         pixel_delta: grey-level change between samples that counts as movement.
         active_share: share of sample pairs a pixel must move in to count as camera.
+        min_seed_area: smallest moving blob that may be a person, as a fraction of the frame.
         min_camera_area: smallest camera region, as a fraction of the frame.
         full_camera_area: a moving region this large (bounding box) means camera only.
         side_by_side_height: a camera this tall (fraction of frame height) sits beside the
@@ -45,6 +47,7 @@ class RegionDetector:
 
     pixel_delta: int = 1
     active_share: float = 0.3
+    min_seed_area: float = 0.0006
     min_camera_area: float = 0.006
     full_camera_area: float = 0.6
     side_by_side_height: float = 0.55
@@ -66,7 +69,8 @@ class RegionDetector:
         # pairs where a big part of the picture jumped are cuts or slide changes, not a camera
         jumped = (delta > 24).reshape(len(delta), -1).mean(axis=1) > 0.25
         steady = moving[~jumped] if (~jumped).sum() >= 1 else moving
-        active = (steady.mean(axis=0) >= self.active_share).astype(np.uint8)
+        raw_active = steady.mean(axis=0) >= self.active_share
+        active = raw_active.astype(np.uint8)
         active = np.asarray(
             cv2.morphologyEx(active, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), dtype=np.uint8
         )
@@ -75,17 +79,19 @@ class RegionDetector:
         )
         mean = stack.mean(axis=0).astype(np.float32)
         activity = float(active.mean())
-        camera = self._camera_rect(active, mean)
+        content = content_area(mean, self.bar_level)
+        # edges are looked for in a few frames across the window (and in its mean)
+        picks = [stack[0], stack[len(stack) // 2], stack[-1]]
+        stills = [mean, *(f.astype(np.float32) for f in picks)]
+        camera = self._camera_rect(active, raw_active, mean, stills, content)
         if camera is None:
             screen = self._screen_rect(mean, Rect(0, 0, w, h))
             kind: LayoutKind = "slides" if screen is not None else "unknown"
             return WindowLayout(kind, screen, None, activity, [])
         centre, face = self._speaker(frames, delta, jumped, camera, face_hint, face_search)
-        if camera.area >= self.full_camera_area * w * h:
-            return WindowLayout(
-                "camera", None, Rect(0, 0, w, h), activity, centre, face, face_search
-            )
-        if camera.height >= self.side_by_side_height * h:
+        if camera.area >= self.full_camera_area * content.area:
+            return WindowLayout("camera", None, content, activity, centre, face, face_search)
+        if camera.height >= self.side_by_side_height * content.height:
             area = _beside(camera, w, h)
             screen = self._screen_rect(mean, area) if area is not None else None
             kind = "side_by_side" if screen is not None else "camera"
@@ -126,16 +132,36 @@ class RegionDetector:
                 found.append((i + 0.5, centre[0], centre[1]))
         return found, None
 
-    def _camera_rect(self, active: U8, mean: F32) -> Rect | None:
+    def _camera_rect(
+        self,
+        active: U8,
+        moving: npt.NDArray[np.bool_],
+        mean: F32,
+        stills: list[F32],
+        content: Rect,
+    ) -> Rect | None:
+        """The whole camera picture around the largest moving blob, or None.
+
+        Movement only seeds the search: with a still background only the person moves, so
+        the picture is the rectangle of straight edges around the blob (or all the content
+        when none closes). A small blob with no such rectangle on a slide-like picture is a
+        slide animation or a pointer, not a camera.
+        """
         h, w = active.shape
         count, _labels, stats, _ = cv2.connectedComponentsWithStats(active, connectivity=8)
         if count <= 1:
             return None
         best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
         x, y, bw, bh, area = (int(v) for v in stats[best])
-        if area < self.min_camera_area * w * h:
+        if area < self.min_seed_area * w * h:
             return None
-        return _snap_to_edges(Rect(x, y, bw, bh), mean)
+        seed = _snap_to_edges(Rect(x, y, bw, bh), mean)
+        min_area = self.min_camera_area * w * h
+        picture = enclose_picture(seed, stills, moving, content, min_area)
+        small = seed.area < self.full_camera_area * 0.25 * content.area
+        if picture == content and small and looks_like_slides(mean, content):
+            return None
+        return picture if picture.area >= min_area else None
 
     def _screen_rect(self, mean: F32, area: Rect) -> Rect | None:
         """The content inside `area` once uniform dark bars are trimmed off its edges."""
