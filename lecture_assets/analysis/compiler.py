@@ -18,6 +18,8 @@ from lecture_assets.analysis.models import HighlightSegment, ScreenLayout, Sourc
 log = logging.getLogger(__name__)
 
 ClipProgress = Callable[[int, float], None]
+# over a camera-only clip the caption band sits this far above the bottom edge at most
+CAMERA_CAPTION_MARGIN = 96
 
 
 @dataclass(frozen=True)
@@ -166,10 +168,15 @@ def plan_clip(
     vfinal = "[laid]format=yuv420p"
     caption_rows: tuple[int, int] | None = None
     if schedule is not None:
+        caps_y = schedule.band_y
+        if chosen == "camera":
+            # over a talking head the captions go low, below the face (never higher up)
+            low = cg.OUT_H - schedule.band_h - CAMERA_CAPTION_MARGIN
+            caps_y = max(caps_y, low - low % 2)
         caption_rows = (
             (int(bands["top_h"]), int(bands["caption_h"]))
             if caption_strip
-            else (schedule.band_y, schedule.band_h)
+            else (caps_y, schedule.band_h)
         )
         fonts_dir = options.fonts_dir or _default_fonts_dir()
         parts.append(
@@ -178,9 +185,7 @@ def plan_clip(
             )
         )
         if not caption_strip:
-            vfinal += (
-                f"[flat];[flat][caps]overlay=0:{schedule.band_y}:format=yuv420:eof_action=repeat"
-            )
+            vfinal += f"[flat];[flat][caps]overlay=0:{caps_y}:format=yuv420:eof_action=repeat"
     thumb_t = _thumbnail_time(segment, duration)
     # the thumbnail is one frame of this same pass (no second decode of the clip afterwards)
     thumb_frame = min(round(thumb_t * rate), max(0, round(duration * rate) - 1))

@@ -160,11 +160,17 @@ def _follow_expr(
             bins.setdefault(int(t), []).append(p.cx)
     if not bins:
         return str(min(hi, max(lo, _even(centre - crop_w / 2.0))))
-    # per-second median, then a dead zone so small head moves do not shake the frame
+    # per-second median, a median of three seconds (one bad detection is no move), then a
+    # dead zone and damping so small head moves do not shake the frame
+    per_sec = {sec: statistics.median(v) for sec, v in bins.items()}
+    smooth = {
+        sec: statistics.median([per_sec.get(sec + d, v) for d in (-1, 0, 1)])
+        for sec, v in per_sec.items()
+    }
     keys: list[tuple[float, float]] = []
     held: float | None = None
     for sec in range(int(duration) + 1):
-        target = statistics.median(bins[sec]) if sec in bins else held
+        target = smooth.get(sec, held)
         if target is None:
             continue
         if held is None or abs(target - held) > 0.12 * crop_w:
@@ -220,6 +226,23 @@ DENOISE = "hqdn3d=8:6:12:9"
 # the enlarged camera carries little real detail: x264 spends fewer bits there (higher QP)
 # and more on slide text; this halves encode time at no visible cost (frames checked by eye)
 CAMERA_QP_OFFSET = 0.3
+
+
+# a camera band never shows the camera picture larger than this (a blown-up face is blocky)
+MAX_ENLARGE = 2.5
+
+
+def camera_box(camera: Rect, band_w: int, band_h: int) -> tuple[int, int]:
+    """Size of the camera picture in a band of band_w x band_h: the whole band, unless that
+    would enlarge the camera more than MAX_ENLARGE times; then the largest box that does not.
+
+    The picture is a cover crop of the camera at the box's aspect, so its enlargement is
+    box width / camera width or box height / camera height, whichever side is cropped.
+    """
+    limit = MAX_ENLARGE * 0.98  # even rounding of the crop must not push it over the limit
+    w = min(band_w, _even(limit * camera.width - 1))
+    h = min(band_h, _even(limit * camera.height - 1))
+    return max(2, w), max(2, h)
 
 
 def _enlarge(w: int, h: int, rates: tuple[Fraction, Fraction] | None = None) -> str:
@@ -343,13 +366,25 @@ def layout_filters(
         top = min(max(top, _even(OUT_H * 0.22)), _even(OUT_H * 0.6))
         strip = caption_h  # a caption band's height, even (see BurnSchedule)
         bottom = OUT_H - top - strip
-        cw, ch, _, _ = _cover_crop(camera, OUT_W / bottom, None, None)
+        pic_w, pic_h = camera_box(camera, OUT_W, bottom)
+        cw, ch, _, _ = _cover_crop(camera, pic_w / pic_h, None, None)
         x = _follow_expr(track, keep, camera, cw, duration)
-        cw, ch, cx, cy = _cover_crop(camera, OUT_W / bottom, x, _face_y(track, camera))
+        cw, ch, cx, cy = _cover_crop(camera, pic_w / pic_h, x, _face_y(track, camera))
         screen_graph = _screen_without_inset(screen, camera, frame, crop_s)
-        camera_chain = f"{_crop(cw, ch, cx, cy)},{_enlarge(OUT_W, bottom, rates)}"
+        camera_chain = f"{_crop(cw, ch, cx, cy)},{_enlarge(pic_w, pic_h, rates)}"
+        if (pic_w, pic_h) != (OUT_W, bottom):
+            # a small camera is shown at most MAX_ENLARGE times its size, on the fill colour
+            px, py = _even((OUT_W - pic_w) / 2), _even((bottom - pic_h) / 2)
+            camera_chain += f",pad={OUT_W}:{bottom}:{px}:{py}:color={FILL}"
         roi = f"addroi=0:{top + strip}:{OUT_W}:{bottom}:qoffset={CAMERA_QP_OFFSET}"
-        bands: dict[str, float] = {"top_h": top, "caption_h": strip, "bottom_h": bottom}
+        bands: dict[str, float] = {
+            "top_h": top,
+            "caption_h": strip,
+            "bottom_h": bottom,
+            "camera_w": pic_w,
+            "camera_h": pic_h,
+            "camera_scale": round(max(pic_w / cw, pic_h / ch), 3),
+        }
         stack = "[top][caps][bot]vstack=3" if strip else "[top][bot]vstack=2"
         graph = (
             f"[base]split=2[s][c];{screen_graph};[sc]{_fit(OUT_W, top)}[top];"
@@ -361,7 +396,8 @@ def layout_filters(
         x = _follow_expr(track, keep, camera, cw, duration)
         cw, ch, cx, cy = _cover_crop(camera, OUT_W / OUT_H, x, _face_y(track, camera))
         graph = f"[base]{_crop(cw, ch, cx, cy)},{_enlarge(OUT_W, OUT_H, rates)}[laid]"
-        return graph, {"top_h": 0, "bottom_h": OUT_H}, False
+        scale = round(max(OUT_W / cw, OUT_H / ch), 3)
+        return graph, {"top_h": 0, "bottom_h": OUT_H, "camera_scale": scale}, False
     # screen only: the whole screen centred over a blurred, dimmed copy of itself
     fg_h = min(_even(OUT_W * screen.height / screen.width), _even(OUT_H * 0.7))
     fg_w = min(OUT_W, _even(fg_h * screen.width / screen.height))

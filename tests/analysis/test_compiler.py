@@ -125,8 +125,13 @@ def test_split_clip_has_screen_on_top_camera_below_and_synced_captions(
     strip = frame[top_h : top_h + caption_h].mean(axis=2)
     bottom = frame[top_h + caption_h :]
     assert top.mean() > 200  # the white slide, not cropped into the camera
-    r, g, b = bottom.reshape(-1, 3).mean(axis=0)
-    assert r > 150 and r > g > b  # the orange camera, all the way down
+    # the orange camera fills its box in the bottom band, never enlarged beyond 2.5x
+    cam_w, cam_h = int(plan.band_heights["camera_w"]), int(plan.band_heights["camera_h"])
+    y0, x0 = (bottom.shape[0] - cam_h) // 2, (1080 - cam_w) // 2
+    box = bottom[y0 + 8 : y0 + cam_h - 8, x0 + 8 : x0 + cam_w - 8]
+    r, g, b = box.reshape(-1, 3).mean(axis=0)
+    assert r > 150 and r > g > b
+    assert plan.band_heights["camera_scale"] <= 2.5
     # the captions have a dark strip of their own between the two: white text on it at 1 s
     assert plan.caption_rows == (top_h, caption_h) and caption_h > 100
     assert np.median(strip) < 60 and (strip > 200).mean() > 0.02
