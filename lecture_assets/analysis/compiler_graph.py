@@ -398,21 +398,16 @@ def layout_filters(
         graph = f"[base]{_crop(cw, ch, cx, cy)},{_enlarge(OUT_W, OUT_H, rates)}[laid]"
         scale = round(max(OUT_W / cw, OUT_H / ch), 3)
         return graph, {"top_h": 0, "bottom_h": OUT_H, "camera_scale": scale}, False
-    # screen only: the whole screen centred over a blurred, dimmed copy of itself
+    # screen only: the whole screen, as wide as the frame, a little above centre (leaving
+    # the caption area below it clear) on the fill colour: each region is shown once
     fg_h = min(_even(OUT_W * screen.height / screen.width), _even(OUT_H * 0.7))
     fg_w = min(OUT_W, _even(fg_h * screen.width / screen.height))
-    sw, sh = OUT_W // 8, OUT_H // 8
     fg_y = _even(max(0, (OUT_H - fg_h) // 2 - 140))
     graph = (
-        f"[base]{crop_s},split=2[fgs][bgs];"
-        f"[bgs]scale={sw}:{sh}:force_original_aspect_ratio=increase:flags=fast_bilinear,"
-        f"crop={sw}:{sh},boxblur=6:2,eq=brightness=-0.12,"
-        f"scale={OUT_W}:{OUT_H}:flags=fast_bilinear,setsar=1[bg];"
         # keep the aspect even if the frame differs from the plan (e.g. unreported rotation)
-        f"[fgs]scale={fg_w}:{fg_h}:force_original_aspect_ratio=decrease:flags=bicubic,"
-        f"setsar=1[fg];"
-        # a little above centre, leaving the caption area below the slide clear
-        f"[bg][fg]overlay=(W-w)/2:{fg_y}+({fg_h}-h)/2:format=yuv420[laid]"
+        f"[base]{crop_s},scale={fg_w}:{fg_h}:force_original_aspect_ratio=decrease:"
+        f"flags=bicubic,setsar=1,pad={OUT_W}:{OUT_H}:(ow-iw)/2:{fg_y}+({fg_h}-ih)/2:"
+        f"color={FILL}[laid]"
     )
     return graph, {"top_h": fg_h, "bottom_h": 0}, False
 
