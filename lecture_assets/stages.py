@@ -7,6 +7,7 @@ STAGES: tuple[str, ...] = (
     "silence_map",
     "transcript",
     "screen_layout",
+    "slides",
     "content_scores",
     "highlight_segments",
     "highlight_clips",
@@ -17,9 +18,16 @@ UPSTREAM: dict[str, tuple[str, ...]] = {
     "silence_map": ("source_video",),
     "transcript": ("source_video", "silence_map"),
     "screen_layout": ("source_video",),
-    "content_scores": ("transcript", "silence_map", "screen_layout"),
+    "slides": ("screen_layout", "source_video"),
+    "content_scores": ("transcript", "silence_map", "screen_layout", "slides"),
     "highlight_segments": ("content_scores", "transcript", "silence_map"),
-    "highlight_clips": ("highlight_segments", "screen_layout", "transcript", "source_video"),
+    "highlight_clips": (
+        "highlight_segments",
+        "screen_layout",
+        "slides",
+        "transcript",
+        "source_video",
+    ),
 }
 
 

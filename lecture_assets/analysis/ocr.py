@@ -23,8 +23,7 @@ TESSERACT_MISSING = (
 )
 # text this short or this unsure is noise (logos, icons, textures read as letters)
 MIN_WORD_CONF = 45.0
-MIN_TEXT_PX = 18  # tesseract reads text best at x-heights of 20-30 px: upscale smaller scans
-_BULLET = re.compile(r"^[\s=•·\-–—*>o§«»|]+(?=\w)")
+_BULLET = re.compile(r"^[\s=•·\-\u2013\u2014*>o§«»|]+(?=\w)")
 _LETTERS = re.compile(r"[A-Za-zÀ-ÿ0-9]")
 
 
@@ -81,7 +80,9 @@ def _lines_from_tsv(tsv: str, scale: float) -> list[OcrLine]:
     return sorted(lines, key=lambda ln: (ln.top, ln.left))
 
 
-def read_text(image: NDArray[np.uint8], languages: str = "eng", timeout_s: float = 120.0) -> list[OcrLine]:
+def read_text(
+    image: NDArray[np.uint8], languages: str = "eng", timeout_s: float = 120.0
+) -> list[OcrLine]:
     """Lines of text in a BGR picture, top to bottom; positions in the picture's own pixels."""
     if image.size == 0:
         return []

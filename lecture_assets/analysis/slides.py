@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import cv2
@@ -110,7 +111,7 @@ def slide_intervals(layout: ScreenLayout, duration_s: float) -> list[tuple[float
     cuts = {0.0, duration_s, *layout.slide_changes}
     cuts |= {p.start for p in layout.periods if 0 < p.start < duration_s}
     edges = sorted(t for t in cuts if 0.0 <= t <= duration_s)
-    return [(a, b) for a, b in zip(edges, edges[1:], strict=False) if b - a >= MIN_SLIDE_S]
+    return [(a, b) for a, b in pairwise(edges) if b - a >= MIN_SLIDE_S]
 
 
 def read_slides(
