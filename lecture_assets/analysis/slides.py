@@ -21,6 +21,7 @@ SETTLE_S = 1.0  # read a slide this long after it appears: fades and builds have
 MIN_SLIDE_S = 1.5  # shown for less than this: a transition or a flick past, not a slide
 SAME_SLIDE_SHARE = 0.002  # pictures that differ in fewer pixels than this show one slide
 TITLE_ZONE = 0.45  # a title sits in the upper part of the slide
+MAX_TITLE_LINES = 3
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]+")
 
 
@@ -63,6 +64,9 @@ def slide_title(lines: list[OcrLine], picture_height: int) -> str:
     if not worded:
         return ""
     best = max(worded, key=lambda ln: (ln.height, -ln.top))
+    heights = sorted(ln.height for ln in lines)
+    if len(lines) >= 4 and best.height < 1.25 * heights[(len(heights) - 1) // 4]:
+        return ""  # a page of same-size text (a list of names, a table) has no title line
     # a long title wraps: lines right above or below it in the same large type belong to it
     block = [best]
     ordered = sorted(lines, key=lambda ln: ln.top)
@@ -75,6 +79,10 @@ def slide_title(lines: list[OcrLine], picture_height: int) -> str:
                 break
             block.insert(0, near) if step < 0 else block.append(near)
             i += step
+            if len(block) == MAX_TITLE_LINES:
+                break
+        if len(block) == MAX_TITLE_LINES:
+            break
     return " ".join(ln.text for ln in block).strip(" :-")
 
 
