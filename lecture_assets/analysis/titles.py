@@ -31,7 +31,8 @@ simply sort important lots work different made used basically alright told next 
 nice many everything point everybody gives great each class mean exactly show exam pretty
 start third actually looks second another using example same works still times never
 anything talk makes remember last even questions good whole okay know part looking somebody
-every write something answer today board
+every write something answer today board equals equal becomes become turns comes
+need needs keep keeps find finds try tries put puts happens happen gets
 """
 _FILLERS = frozenset(_FILLER_TEXT.split())
 _TITLE_JUNK = re.compile(r"^[\W\d_]+|[\W_]+$")
