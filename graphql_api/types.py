@@ -314,6 +314,11 @@ class JobOptionsInput:
     layout: str | None = None
     caption_style: str | None = None
     language: str | None = None
+    glossary: list[str] | None = strawberry.field(
+        default=None,
+        description="Terms the lecture uses (names, jargon), up to 200 of up to 80 characters; "
+        "the transcriber is primed with their spelling, like the text on the slides.",
+    )
 
 
 @strawberry.input

@@ -5,9 +5,9 @@ from __future__ import annotations
 STAGES: tuple[str, ...] = (
     "source_video",
     "silence_map",
-    "transcript",
     "screen_layout",
     "slides",
+    "transcript",
     "content_scores",
     "highlight_segments",
     "highlight_clips",
@@ -16,7 +16,8 @@ STAGES: tuple[str, ...] = (
 UPSTREAM: dict[str, tuple[str, ...]] = {
     "source_video": (),
     "silence_map": ("source_video",),
-    "transcript": ("source_video", "silence_map"),
+    # the slides' words prime the transcriber, so it waits for them
+    "transcript": ("source_video", "silence_map", "slides"),
     "screen_layout": ("source_video",),
     "slides": ("screen_layout", "source_video"),
     "content_scores": ("transcript", "silence_map", "screen_layout", "slides"),
