@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,10 @@ MIN_SLIDE_S = 1.5  # shown for less than this: a transition or a flick past, not
 SAME_SLIDE_SHARE = 0.002  # pictures that differ in fewer pixels than this show one slide
 TITLE_ZONE = 0.45  # a title sits in the upper part of the slide
 MAX_TITLE_LINES = 3
+# reading one slide costs ~0.7 s of one core (seek + OCR); one read per 20 s of lecture at
+# most keeps OCR under 0.04x realtime even when slides flick by every few seconds
+SECONDS_PER_READ = 20.0
+MIN_READS = 12
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]+")
 
 
@@ -133,6 +138,11 @@ def read_slides(
     slides: list[Slide] = []
     seen: list[tuple[NDArray[np.float32], list[OcrLine], int]] = []
     intervals = slide_intervals(layout, duration_s)
+    budget = max(MIN_READS, math.ceil(duration_s / SECONDS_PER_READ))
+    if len(intervals) > budget:
+        # over budget: the slides shown longest are the ones chapters and speech are about
+        longest = sorted(intervals, key=lambda iv: iv[0] - iv[1])[:budget]
+        intervals = sorted(longest)
     frames_read = 0
     for n, (start, end) in enumerate(intervals):
         t = min(start + SETTLE_S, (start + end) / 2)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from lecture_assets.analysis import ocr
@@ -102,3 +103,25 @@ def test_opencast_capture_slide_titles() -> None:
     titles = [s.title.lower() for s in deck.slides]
     assert titles == ["titel der veranstaltung", "folie nummer 1", "folie nummer 2",
                       "folie nummer drei"]  # fmt: skip
+
+
+def test_slides_flicking_by_stay_within_the_ocr_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lecture_assets.analysis import slides as agent
+
+    reads: list[float] = []
+
+    def frame(_video: Path, t: float, width: int) -> np.ndarray:
+        return np.random.default_rng(int(t * 10)).integers(0, 255, (360, 640, 3), dtype=np.uint8)
+
+    def read(picture: np.ndarray) -> list[OcrLine]:
+        reads.append(1.0)
+        return [OcrLine("Some Title", 10, 10, 30, 90.0)]
+
+    monkeypatch.setattr(agent, "grab_frame_bgr", frame)
+    monkeypatch.setattr(agent, "read_text", read)
+    # a 20-minute lecture whose screen changes every 3 s, and one slide held for a minute
+    changes = [3.0 * i for i in range(1, 400) if not 600 < 3.0 * i < 660]
+    layout = ScreenLayout(640, 360, None, None, [], changes)
+    deck = read_slides(Path("lecture.mp4"), layout, 1200.0)
+    assert len(reads) <= 1200 / agent.SECONDS_PER_READ
+    assert deck.at(630.0) is not None  # the slide shown longest is always read
