@@ -2,11 +2,11 @@
 SHELL := /bin/bash
 UV_VERSION := 0.13.8
 UV := python3 -m uv
-APT_PACKAGES := espeak-ng sox fonts-dejavu-core
+APT_PACKAGES := espeak-ng sox fonts-dejavu-core tesseract-ocr tesseract-ocr-eng
 
 .PHONY: run test setup uv system-deps lint format bench bench-quick clean
 
-run: setup  ## start the embedded stack: local S3, Dagster UI + daemon, GraphQL API
+run: setup system-deps  ## start the embedded stack: local S3, Dagster UI + daemon, GraphQL API
 	$(UV) run lecture-highlights serve
 
 test: setup system-deps  ## every test, the slow end-to-end ones included
@@ -20,7 +20,7 @@ setup: uv  ## the Python environment, exactly as locked
 uv:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
 
-system-deps:  ## espeak-ng and sox make the synthetic test lectures; DejaVu fonts for subtitles
+system-deps:  ## espeak-ng, sox: synthetic test lectures; DejaVu: subtitles; tesseract: slide OCR
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

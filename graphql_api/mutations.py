@@ -24,6 +24,7 @@ def options_from_input(raw: t.JobOptionsInput | None) -> JobOptions:
         layout=raw.layout or "auto",
         caption_style=raw.caption_style or "standard",
         language=raw.language,
+        glossary=tuple(raw.glossary) if raw.glossary is not None else None,
     )
 
 

@@ -266,6 +266,13 @@ def _check_options(options: JobOptions) -> None:
         raise ServiceError(
             "INVALID_OPTIONS", "language must be a code such as en or de", "language"
         )
+    glossary = options.glossary or ()
+    if len(glossary) > 200 or any(not t.strip() or len(t) > 80 for t in glossary):
+        raise ServiceError(
+            "INVALID_OPTIONS",
+            "glossary takes up to 200 non-empty terms of up to 80 characters each",
+            "glossary",
+        )
     if options.max_clips is not None and not 1 <= options.max_clips <= 20:
         raise ServiceError("INVALID_OPTIONS", "maxClips must be between 1 and 20", "maxClips")
     lo = options.min_seconds if options.min_seconds is not None else 20.0

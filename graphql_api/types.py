@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
+from graphql_api.slide_types import Slide
 from resources.jobs import Job as DomainJob
 from resources.jobs import JobEvent as DomainEvent
 
@@ -123,6 +124,15 @@ class Job:
         topics: list[dict[str, Any]] = (manifest or {}).get("topics", [])
         return [Chapter(start=t["start"], end=t["end"], title=t["title"]) for t in topics]
 
+    @strawberry.field(description="Slides read from the screen: title, text and lines of each.")
+    async def slides(self, info: strawberry.Info) -> list[Slide]:
+        job = await info.context.job_loader.load(str(self.id))
+        if job is None:
+            return []
+        service = info.context.service
+        data = await asyncio.to_thread(service.artifact, job, "slides", "slides.json")
+        return [Slide.from_domain(s) for s in (data or {}).get("slides", [])]
+
     @strawberry.field(description="Duration, size and frame rate of the uploaded video.")
     async def source(self, info: strawberry.Info) -> SourceInfo | None:
         manifest = await info.context.manifest_loader.load(str(self.id))
@@ -213,6 +223,20 @@ class Job:
             slide_changes=list(layout.get("slide_changes", [])),
         )
 
+    @strawberry.field(description="Chapters as YouTube description lines: `00:00 Title` each.")
+    async def chapters_text(self, info: strawberry.Info) -> str | None:
+        manifest = await info.context.manifest_loader.load(str(self.id))
+        return None if not manifest else str(manifest.get("chapters_text") or "")
+
+    @strawberry.field(description="Presigned URL of the chapters as WebVTT (kind=chapters).")
+    async def chapters_vtt_url(self, info: strawberry.Info) -> str | None:
+        manifest = await info.context.manifest_loader.load(str(self.id))
+        job = await info.context.job_loader.load(str(self.id))
+        key = ((manifest or {}).get("chapters") or {}).get("vtt")
+        if not key or job is None:
+            return None
+        return str(info.context.service.url_for(job, key))
+
     @strawberry.field(description="Presigned URL of the CMX3600 edit decision list.")
     async def edl_url(self, info: strawberry.Info) -> str | None:
         manifest = await info.context.manifest_loader.load(str(self.id))
@@ -290,6 +314,11 @@ class JobOptionsInput:
     layout: str | None = None
     caption_style: str | None = None
     language: str | None = None
+    glossary: list[str] | None = strawberry.field(
+        default=None,
+        description="Terms the lecture uses (names, jargon), up to 200 of up to 80 characters; "
+        "the transcriber is primed with their spelling, like the text on the slides.",
+    )
 
 
 @strawberry.input
@@ -385,6 +414,7 @@ class Stage(Enum):
     silence_map = "silence_map"
     transcript = "transcript"
     screen_layout = "screen_layout"
+    slides = "slides"
     content_scores = "content_scores"
     highlight_segments = "highlight_segments"
     highlight_clips = "highlight_clips"

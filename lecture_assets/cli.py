@@ -10,6 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from lecture_assets.analysis.transcript_hints import parse_glossary
 from resources.jobs import JobEvent, JobOptions
 from resources.logging_setup import configure_logging
 from resources.progress import STAGE_SPAN
@@ -29,6 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     proc.add_argument("--layout", default="auto", choices=["auto", "split", "screen", "camera"])
     proc.add_argument("--captions", default="standard", choices=["standard", "karaoke", "none"])
     proc.add_argument("--language", default=None, help="spoken language code (default: detect)")
+    proc.add_argument(
+        "--glossary",
+        default=None,
+        help="terms the lecture uses, comma-separated (e.g. 'Hessian, Adam, Kullback-Leibler'); "
+        "they steer the transcriber's spelling like the slide text does",
+    )
     serve = sub.add_parser("serve", help="run the embedded stack: local S3, Dagster, the API")
     serve.add_argument("--no-dagster", action="store_true", help="start only S3 and the API")
     args = parser.parse_args(argv)
@@ -55,6 +62,7 @@ def _process(args: argparse.Namespace) -> int:
         layout=args.layout,
         caption_style=args.captions,
         language=args.language,
+        glossary=tuple(parse_glossary(args.glossary)) or None,
     )
     # the progress bars are the interface here: library chatter only when something is wrong
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))

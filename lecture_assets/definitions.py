@@ -10,6 +10,7 @@ from lecture_assets.assets.audio import silence_map, transcript
 from lecture_assets.assets.clips import highlight_clips
 from lecture_assets.assets.content import content_scores, highlight_segments
 from lecture_assets.assets.layout import screen_layout
+from lecture_assets.assets.slides import slides
 from lecture_assets.assets.source import source_video
 from lecture_assets.jobs import process_lecture
 from lecture_assets.resources_by_settings import build_resources
@@ -23,6 +24,7 @@ ASSETS = [
     silence_map,
     transcript,
     screen_layout,
+    slides,
     content_scores,
     highlight_segments,
     highlight_clips,

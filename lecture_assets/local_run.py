@@ -27,8 +27,8 @@ EventCallback = Callable[[JobEvent], None]
 # stages in dependency waves; groups in one wave are independent and run concurrently
 WAVES: tuple[tuple[tuple[str, ...], ...], ...] = (
     (("source_video",),),
-    (("silence_map", "transcript"), ("screen_layout",)),
-    (("content_scores", "highlight_segments", "highlight_clips"),),
+    (("silence_map",), ("screen_layout", "slides")),
+    (("transcript", "content_scores", "highlight_segments", "highlight_clips"),),
 )
 
 

@@ -13,6 +13,7 @@ from lecture_assets.analysis.models import (
     SpeechMap,
     Transcript,
 )
+from lecture_assets.analysis.slides import SlideDeck
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ def build_manifest(
     plan: HighlightPlan,
     clips: list[ClipFiles],
     edl: str | None = None,
+    slides: SlideDeck | None = None,
 ) -> dict[str, Any]:
     """The manifest contract of ARCHITECTURE.md (times in source seconds)."""
     files = {c.index: c for c in clips}
@@ -90,6 +92,17 @@ def build_manifest(
                 for p in layout.periods
             ],
         },
+        "slides": [
+            {
+                "start": _r(s.start),
+                "end": _r(s.end),
+                "title": s.title,
+                "text": s.text,
+                "lines": list(s.lines),
+            }
+            for s in (slides.slides if slides is not None else [])
+        ],
+        "chapters": {"vtt": "clips/chapters.vtt", "youtube": "clips/chapters.txt"},
         "topics": [
             {"start": _r(c.start), "end": _r(c.end), "title": c.title} for c in plan.chapters
         ],

@@ -5,8 +5,9 @@ from __future__ import annotations
 STAGES: tuple[str, ...] = (
     "source_video",
     "silence_map",
-    "transcript",
     "screen_layout",
+    "slides",
+    "transcript",
     "content_scores",
     "highlight_segments",
     "highlight_clips",
@@ -15,11 +16,19 @@ STAGES: tuple[str, ...] = (
 UPSTREAM: dict[str, tuple[str, ...]] = {
     "source_video": (),
     "silence_map": ("source_video",),
-    "transcript": ("source_video", "silence_map"),
+    # the slides' words prime the transcriber, so it waits for them
+    "transcript": ("source_video", "silence_map", "slides"),
     "screen_layout": ("source_video",),
-    "content_scores": ("transcript", "silence_map", "screen_layout"),
+    "slides": ("screen_layout", "source_video"),
+    "content_scores": ("transcript", "silence_map", "screen_layout", "slides"),
     "highlight_segments": ("content_scores", "transcript", "silence_map"),
-    "highlight_clips": ("highlight_segments", "screen_layout", "transcript", "source_video"),
+    "highlight_clips": (
+        "highlight_segments",
+        "screen_layout",
+        "slides",
+        "transcript",
+        "source_video",
+    ),
 }
 
 

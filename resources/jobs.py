@@ -31,6 +31,8 @@ class JobOptions:
     layout: str = "auto"
     caption_style: str = "standard"
     language: str | None = None
+    # terms the lecture uses (names, jargon): they prime the transcriber with their spelling
+    glossary: tuple[str, ...] | None = None
 
     def to_json(self) -> str:
         return json.dumps({k: v for k, v in self.__dict__.items() if v is not None})
@@ -39,6 +41,8 @@ class JobOptions:
     def from_json(cls, raw: str | None) -> JobOptions:
         data: dict[str, Any] = json.loads(raw or "{}")
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        if isinstance(known.get("glossary"), list):
+            known["glossary"] = tuple(str(t) for t in known["glossary"])
         return cls(**known)
 
     def merged(self, other: JobOptions) -> JobOptions:

@@ -15,7 +15,8 @@ from resources.jobs import JobStatus
 STAGE_SPAN: dict[str, tuple[float, float]] = {
     "source_video": (0.0, 5.0),
     "silence_map": (5.0, 8.0),
-    "screen_layout": (8.0, 15.0),
+    "screen_layout": (8.0, 12.0),
+    "slides": (12.0, 15.0),
     "transcript": (15.0, 60.0),
     "content_scores": (60.0, 66.0),
     "highlight_segments": (66.0, 70.0),

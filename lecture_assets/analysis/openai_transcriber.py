@@ -27,6 +27,7 @@ from lecture_assets.analysis.transcript_chunks import (
     shift_segment,
     total_speech,
 )
+from lecture_assets.analysis.transcript_hints import TranscriptHints
 
 _RETRYABLE = (
     openai.RateLimitError,
@@ -80,6 +81,7 @@ class OpenAIWhisperTranscriber:
         speech: SpeechMap | None = None,
         language: str | None = None,
         on_progress: Callable[[float], None] | None = None,
+        hints: TranscriptHints | None = None,
     ) -> Transcript:
         """Send each speech chunk to the API and stitch the answers onto one timeline."""
         pcm = read_pcm(wav)
@@ -92,7 +94,8 @@ class OpenAIWhisperTranscriber:
         segments: list[TranscriptSegment] = []
         detected = language
         for chunk in chunks:
-            reply = self._call(_wav_bytes(pcm, chunk), language)
+            prompt = hints.prompt(chunk.start, chunk.end) if hints else ""
+            reply = self._call(_wav_bytes(pcm, chunk), language, prompt)
             detected = detected or _LANGUAGES.get(reply.language.lower(), reply.language)
             segments.extend(_segments(reply, chunk))
             done += chunk.duration
@@ -102,7 +105,7 @@ class OpenAIWhisperTranscriber:
         reason = None if cleaned else "the API returned no words for the detected speech"
         return Transcript(detected or "en", cleaned, self.name, round(duration, 3), reason)
 
-    def _call(self, audio: bytes, language: str | None) -> TranscriptionVerbose:
+    def _call(self, audio: bytes, language: str | None, prompt: str = "") -> TranscriptionVerbose:
         retrying = Retrying(
             stop=stop_after_attempt(self.max_retries + 1),
             wait=wait_exponential(multiplier=self.retry_base_s, max=60 * self.retry_base_s),
@@ -117,6 +120,7 @@ class OpenAIWhisperTranscriber:
                         response_format="verbose_json",
                         timestamp_granularities=["word", "segment"],
                         language=language or openai.omit,
+                        prompt=prompt or openai.omit,
                     )
         except RetryError as exc:
             last = exc.last_attempt.exception()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from itertools import pairwise
 
 import numpy as np
 
-from lecture_assets.analysis.chapters import content_words, lexical_vectors
+from lecture_assets.analysis.chapters import lexical_vectors
 from lecture_assets.analysis.content import chapters_text
 from lecture_assets.analysis.content_features import sentence_features, window_score
 from lecture_assets.analysis.models import (
@@ -23,6 +22,7 @@ from lecture_assets.analysis.models import (
     SpeechMap,
     Transcript,
 )
+from lecture_assets.analysis.titles import clip_title, document_counts
 
 SHORT_LECTURE_S = 120.0
 EXTRA_CLIP_EVERY_S = 300.0  # a chapter earns one more clip per this much speech
@@ -81,15 +81,11 @@ class _DeadClock:
 
 
 def _title(
-    sentences: list[Sentence], a: int, b: int, df: Counter[str], n: int, fallback: str
+    sentences: list[Sentence], a: int, b: int, background: Counter[str], fallback: str
 ) -> str:
-    bag = Counter(w for s in sentences[a : b + 1] for w in content_words(s.text))
-    ranked = sorted(bag.items(), key=lambda kv: -kv[1] * math.log((1 + n) / (1 + df[kv[0]])))
-    top = [w for w, c in ranked if c >= 2][:3]
-    if not top:
-        return fallback
-    text = ", ".join(top)
-    return text[0].upper() + text[1:]
+    """A short phrase of whole words about the clip itself, the chapter's title as context."""
+    text = " ".join(s.text for s in sentences[a : b + 1])
+    return clip_title(text, fallback, background, len(sentences))
 
 
 def clip_ranges(sentences: list[Sentence], chapters: list[Chapter]) -> list[tuple[int, int]]:
@@ -177,7 +173,7 @@ def select_segments(
     values = scores.sentence_scores or [0.5] * len(sentences)
     rates = sorted(f.words_per_s for f in feats)
     median_rate = rates[len(rates) // 2]
-    df: Counter[str] = Counter(w for s in sentences for w in set(content_words(s.text)))
+    background = document_counts([s.text for s in sentences])
     spoken = sum(s.end - s.start for s in sentences)
     lecture_s = sentences[-1].end - sentences[0].start
     target = min(options.max_seconds, max(options.min_seconds, 45.0))
@@ -246,7 +242,7 @@ def select_segments(
     segments = []
     for rank, (sc, k, a, b, why) in enumerate(chosen):
         s0, s1 = sentences[a].start, sentences[b].end
-        title = _title(sentences, a, b, df, len(sentences), chapters[k].title)
+        title = _title(sentences, a, b, background, chapters[k].title)
         keep = keep_ranges(s0, s1, dead)
         segments.append(HighlightSegment(rank, s0, s1, round(sc, 4), title, why, k, keep))
     if chosen and len(chosen) < options.max_clips and not notes:

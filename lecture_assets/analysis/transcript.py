@@ -30,6 +30,7 @@ from lecture_assets.analysis.transcript_chunks import (
     plan_chunks,
     total_speech,
 )
+from lecture_assets.analysis.transcript_hints import TranscriptHints
 from lecture_assets.analysis.whisper_models import decode_budget, load_model
 
 ProgressCallback = Callable[[float], None]
@@ -49,8 +50,9 @@ class Transcriber(Protocol):
         speech: SpeechMap | None = None,
         language: str | None = None,
         on_progress: ProgressCallback | None = None,
+        hints: TranscriptHints | None = None,
     ) -> Transcript:
-        """Transcribe `wav`; `speech` lets the transcriber skip long silences."""
+        """Transcribe `wav`; `speech` lets it skip long silences, `hints` prime its vocabulary."""
         ...
 
 
@@ -102,8 +104,14 @@ class FasterWhisperTranscriber:
         speech: SpeechMap | None = None,
         language: str | None = None,
         on_progress: ProgressCallback | None = None,
+        hints: TranscriptHints | None = None,
     ) -> Transcript:
-        """Transcribe the speech regions of `wav` chunk by chunk with word timestamps."""
+        """Transcribe the speech regions of `wav` chunk by chunk with word timestamps.
+
+        Decoding is greedy or beam search at temperature 0 only: faster-whisper's temperature
+        fallback samples, so the same lecture gave a different transcript on each run. Each
+        pack is primed with the slide text on screen while it was said (and the glossary).
+        """
         pcm = read_pcm(wav)
         duration = len(pcm) / SAMPLE_RATE
         speech = speech or detect_silences(wav)
@@ -122,10 +130,13 @@ class FasterWhisperTranscriber:
             language = "en"
 
         def decode(chunk: Pack, lang: str) -> list[TranscriptSegment]:
+            prompt = hints.prompt(chunk.pieces[0].start, chunk.pieces[-1].end) if hints else ""
             parts, _ = model.transcribe(
                 _audio(pcm, chunk),
                 language=lang,
                 beam_size=self.beam_size,
+                temperature=0.0,
+                initial_prompt=prompt or None,
                 word_timestamps=True,
                 vad_filter=False,
                 condition_on_previous_text=False,
@@ -179,7 +190,10 @@ def transcribe(
     speech: SpeechMap | None = None,
     language: str | None = None,
     on_progress: ProgressCallback | None = None,
+    hints: TranscriptHints | None = None,
 ) -> Transcript:
     """Transcribe `wav` with `transcriber` (default: the bundled offline base model)."""
     engine = transcriber or FasterWhisperTranscriber()
-    return engine.transcribe(wav, speech=speech, language=language, on_progress=on_progress)
+    return engine.transcribe(
+        wav, speech=speech, language=language, on_progress=on_progress, hints=hints
+    )

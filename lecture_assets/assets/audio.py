@@ -5,8 +5,11 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 from lecture_assets import keys
 from lecture_assets.analysis.models import SourceInfo, SpeechMap
 from lecture_assets.analysis.silence import detect_silences
+from lecture_assets.analysis.slides import SlideDeck
+from lecture_assets.analysis.transcript_hints import TranscriptHints
 from lecture_assets.analysis.whisper_models import release_models
 from lecture_assets.assets.common import duration_meta, load, run_stage, save
+from lecture_assets.assets.slides import SLIDES_NAME
 from lecture_assets.assets.source import AUDIO_NAME, PROBE_NAME
 from lecture_assets.partitions import lectures
 from lecture_assets.stages import UPSTREAM
@@ -69,12 +72,15 @@ def transcript(
         wav = workdir.fetch(storage, job_id, keys.artifact(job_id, "source_video", AUDIO_NAME))
         speech = load(storage, job_id, "silence_map", "silence_map.json", SpeechMap)
         info = load(storage, job_id, "source_video", PROBE_NAME, SourceInfo)
+        deck = load(storage, job_id, "slides", SLIDES_NAME, SlideDeck)
+        hints = TranscriptHints(deck.slides, list(stage.job.options.glossary or ()))
         engine = transcriber.build()
         try:
             result = engine.transcribe(
                 wav,
                 speech=speech,
                 language=stage.job.options.language,
+                hints=hints,
                 on_progress=lambda f: stage.report(f, f"transcribing: {f * 100:.0f}% of the audio"),
             )
         finally:

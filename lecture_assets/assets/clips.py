@@ -12,6 +12,7 @@ from lecture_assets.analysis.captions import (
     write_srt,
     write_vtt,
 )
+from lecture_assets.analysis.chapter_exports import write_chapter_files
 from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clips
 from lecture_assets.analysis.compiler_graph import LayoutPreference
 from lecture_assets.analysis.edl import write_edl, write_fcpxml
@@ -23,7 +24,9 @@ from lecture_assets.analysis.models import (
     SpeechMap,
     Transcript,
 )
+from lecture_assets.analysis.slides import SlideDeck
 from lecture_assets.assets.common import duration_meta, load, run_stage
+from lecture_assets.assets.slides import SLIDES_NAME
 from lecture_assets.assets.source import AUDIO_NAME, PROBE_NAME
 from lecture_assets.manifest import ClipFiles, build_manifest
 from lecture_assets.partitions import lectures
@@ -59,6 +62,7 @@ def highlight_clips(
         speech = load(storage, job_id, "silence_map", "silence_map.json", SpeechMap)
         text = load(storage, job_id, "transcript", "transcript.json", Transcript)
         layout = load(storage, job_id, "screen_layout", "layout.json", ScreenLayout)
+        deck = load(storage, job_id, "slides", SLIDES_NAME, SlideDeck)
         plan = load(storage, job_id, "highlight_segments", "highlight_segments.json", HighlightPlan)
         video = workdir.fetch(storage, job_id, stage.job.source_key)
         out_dir = workdir.scratch(job_id, "clips")
@@ -125,14 +129,17 @@ def highlight_clips(
             info.height,
             out_dir / "edit.fcpxml",
         )
-        for path, kind in ((edl, "text/plain"), (fcpxml, "application/xml")):
+        vtt, txt = write_chapter_files(plan.chapters, info.duration_s, out_dir)
+        exports = ((edl, "text/plain"), (fcpxml, "application/xml"), (vtt, "text/vtt"),
+                   (txt, "text/plain; charset=utf-8"))  # fmt: skip
+        for path, kind in exports:
             key = keys.clips_prefix(job_id) + path.name
             storage.put_file(key, path, kind)
             uploaded.add(key)
         removed = storage.delete_prefix(keys.clips_prefix(job_id), keep=uploaded)
 
         manifest = build_manifest(
-            job_id, info, speech, text, layout, plan, files, edl="clips/edit.edl"
+            job_id, info, speech, text, layout, plan, files, edl="clips/edit.edl", slides=deck
         )
         storage.put_json(keys.manifest(job_id), manifest)
         job_store.update(job_id, manifest_key=keys.manifest(job_id))

@@ -2,7 +2,7 @@
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
-from lecture_assets.analysis.content import chapters_text, score_content
+from lecture_assets.analysis.content import LocalScorer, chapters_text, score_content
 from lecture_assets.analysis.models import (
     ContentScores,
     ScreenLayout,
@@ -12,6 +12,8 @@ from lecture_assets.analysis.models import (
     Transcript,
 )
 from lecture_assets.analysis.segments import select_segments
+from lecture_assets.analysis.slides import SlideDeck
+from lecture_assets.analysis.titles import retitle_scores
 from lecture_assets.assets.common import duration_meta, load, run_stage, save
 from lecture_assets.assets.source import PROBE_NAME
 from lecture_assets.partitions import lectures
@@ -52,7 +54,12 @@ def content_scores(
         text = load(storage, job_id, "transcript", "transcript.json", Transcript)
         speech = load(storage, job_id, "silence_map", "silence_map.json", SpeechMap)
         layout = load(storage, job_id, "screen_layout", "layout.json", ScreenLayout)
-        scores = score_content(text, speech, layout, scorer.build())
+        deck = load(storage, job_id, "slides", "slides.json", SlideDeck)
+        model = scorer.build()
+        scores = score_content(text, speech, layout, model)
+        # slide titles name chapters; a configured model's titles stand where no slide does
+        keep = not isinstance(model, LocalScorer)
+        scores = retitle_scores(scores, deck.slides, keep_spoken=keep)
         save(storage, job_id, "content_scores", "content_scores.json", scores)
     top = sorted(scores.candidates, key=lambda c: -c.score)[:5]
     return MaterializeResult(

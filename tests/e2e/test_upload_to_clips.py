@@ -29,7 +29,7 @@ from tests.fixtures.lecture import LectureSpec, make_synthetic_lecture
 CREATE = """mutation($input: CreateUploadInput!) { createUpload(input: $input) {
   __typename ... on UploadTicket { job { id status } uploadUrl uploadHeaders } } }"""
 JOB = """query($id: ID!) { job(id: $id) { id status stage progress error { code message }
-  chapters { start end title } edlUrl
+  chapters { start end title } edlUrl chaptersText chaptersVttUrl slides { start end title }
   transcript(limit: 5) { totalSegments segments { text } }
   timeline { speech { start end } slideChanges layoutPeriods { kind } }
   clips { index start end duration title videoUrl srtUrl vttUrl thumbnailUrl } } }"""
@@ -139,6 +139,12 @@ def test_upload_becomes_clips_and_a_recut_skips_transcription(
         assert 1 <= len(job["clips"]) <= 2 and len(job["chapters"]) >= 2
         assert job["transcript"]["totalSegments"] > 5 and job["timeline"]["speech"]
         assert job["edlUrl"] and "TITLE:" in httpx.get(job["edlUrl"]).text
+        # chapters as a WebVTT chapter track and as YouTube lines, one per chapter
+        vtt = httpx.get(job["chaptersVttUrl"]).text
+        assert vtt.startswith("WEBVTT") and vtt.count(" --> ") == len(job["chapters"])
+        lines = job["chaptersText"].splitlines()
+        assert len(lines) == len(job["chapters"]) and lines[0].startswith("00:00 ")
+        assert isinstance(job["slides"], list)
         for clip in job["clips"]:
             _check_clip(clip, tmp_path, 10, 30)
 

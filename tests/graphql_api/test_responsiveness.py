@@ -33,6 +33,12 @@ CASES: dict[str, tuple[str, str, Check]] = {
         "get_json",
         lambda data: data["job"]["timeline"]["slideChanges"] == [12.5],
     ),
+    "artifact (slides)": (
+        "query($id: ID!) { job(id: $id) { slides { start end title lines } } }",
+        "get_json",
+        lambda data: data["job"]["slides"]
+        == [{"start": 0.0, "end": 9.5, "title": "Gradient Descent", "lines": ["Gradient Descent"]}],
+    ),
     "deleteJob (object deletes)": (
         "mutation($id: ID!) { deleteJob(id: $id) { __typename } }",
         "delete_prefix",
@@ -67,6 +73,11 @@ def test_a_slow_object_store_call_does_not_hold_up_other_requests(
     storage.put_json(
         f"jobs/{job.id}/screen_layout/layout.json", {"periods": [], "slide_changes": [12.5]}
     )
+    storage.put_json(
+        f"jobs/{job.id}/slides/slides.json",
+        {"slides": [{"start": 0, "end": 9.5, "title": "Gradient Descent",
+                     "text": "Gradient Descent", "lines": ["Gradient Descent"]}]},
+    )  # fmt: skip
     sqlite_store.update(job.id, manifest_key=key)
 
     calling, answered = threading.Event(), threading.Event()

@@ -49,6 +49,15 @@ def test_create_upload_signs_a_put_that_lands_under_owner_and_job(
     assert keys == [f"uploads/alice/{job_id}/source.mp4"]
 
 
+def test_a_glossary_is_kept_with_the_job_for_the_transcriber(
+    gql: Gql, sqlite_store: JobStoreResource
+) -> None:
+    ticket = _create(gql, options={"glossary": ["Hessian", "Kullback-Leibler"]})
+    assert ticket["__typename"] == "UploadTicket"
+    job = sqlite_store.get(ticket["job"]["id"])
+    assert job is not None and job.options.glossary == ("Hessian", "Kullback-Leibler")
+
+
 def test_create_upload_on_a_worker_thread_as_for_postgres(
     client: TestClient, gql: Gql, storage: S3StorageResource
 ) -> None:
@@ -79,6 +88,8 @@ def test_create_upload_on_a_worker_thread_as_for_postgres(
         ({"sizeBytes": 5 * 1024**3}, "TOO_LARGE", "sizeBytes"),
         ({"options": {"maxClips": 99}}, "INVALID_OPTIONS", "maxClips"),
         ({"options": {"minSeconds": 90, "maxSeconds": 30}}, "INVALID_OPTIONS", "minSeconds"),
+        ({"options": {"glossary": ["Hessian", " "]}}, "INVALID_OPTIONS", "glossary"),
+        ({"options": {"glossary": ["x" * 81]}}, "INVALID_OPTIONS", "glossary"),
     ],
 )
 def test_create_upload_refuses_bad_declarations(

@@ -1,0 +1,127 @@
+"""The slides agent reads slide titles and text off real OCR of rendered decks."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from lecture_assets.analysis import ocr
+from lecture_assets.analysis.layout import detect_layout
+from lecture_assets.analysis.media import MediaError, probe
+from lecture_assets.analysis.models import Chapter, ScreenLayout
+from lecture_assets.analysis.ocr import OcrLine
+from lecture_assets.analysis.slides import SlideDeck, read_slides, slide_title
+from lecture_assets.analysis.titles import title_chapters
+from tests.fixtures.slide_video import TECH_DECK, SlideSpec, cached_slide_video
+
+pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="make system-deps")
+OPENCAST = Path(__file__).resolve().parents[3] / "shared" / "realmedia" / "video" / "opencast"
+
+
+@pytest.fixture(scope="module")
+def tech_deck() -> tuple[SlideDeck, list[tuple[float, float]], ScreenLayout]:
+    video, times = cached_slide_video(TECH_DECK)
+    info = probe(video)
+    layout = detect_layout(video, info)
+    return read_slides(video, layout, info.duration_s), times, layout
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.lower().split()) == " ".join(b.lower().split())
+
+
+def test_titles_of_a_varied_deck_are_read_word_for_word(
+    tech_deck: tuple[SlideDeck, list[tuple[float, float]], ScreenLayout],
+) -> None:
+    deck, times, _ = tech_deck
+    right = 0
+    for spec, (start, end) in zip(TECH_DECK, times, strict=True):
+        slide = deck.at((start + end) / 2)
+        right += slide is not None and _same(slide.title, spec.title)
+    assert right >= 0.9 * len(TECH_DECK), [s.title for s in deck.slides]
+    # body lines are text too, and the camera inset is not read as slide text
+    gradient = deck.at(2.0)
+    assert gradient is not None and "learning rate" in gradient.text.lower()
+    assert "gradient" in {w.lower() for w in deck.vocabulary}
+
+
+def test_chapters_over_the_deck_carry_their_slide_titles(
+    tech_deck: tuple[SlideDeck, list[tuple[float, float]], ScreenLayout],
+) -> None:
+    deck, times, _ = tech_deck
+    # chapters a few seconds off the slide changes, as a text segmenter places them
+    chapters = [
+        Chapter(max(0.0, a + (1.2 if k % 2 else -1.0)), b, "kw, list, stem", 0, 0)
+        for k, (a, b) in enumerate(times)
+    ]
+    titled = title_chapters(chapters, ["we talk about it"] * len(chapters), deck.slides)
+    hits = sum(_same(c.title, s.title) for c, s in zip(titled, TECH_DECK, strict=True))
+    assert hits >= 0.9 * len(TECH_DECK), [c.title for c in titled]
+
+
+def test_a_slide_shown_again_is_read_once(tmp_path: Path) -> None:
+    a = SlideSpec("Fourier Transform", ("Signals as sums of sines",), 4.0)
+    b = SlideSpec("Sampling Theorem", ("Twice the highest frequency",), 4.0)
+    video, _ = cached_slide_video([a, b, a], pip=False)
+    info = probe(video)
+    layout = ScreenLayout(info.width, info.height, None, None, [], [4.0, 8.0])
+    deck = read_slides(video, layout, info.duration_s)
+    assert [s.title for s in deck.slides] == [a.title, b.title, a.title]
+    # the 0-4 s picture is not the 8-12 s one (theme cycles), so only equal pictures share
+    assert deck.frames_read <= 3
+
+
+def test_title_rules_on_lines() -> None:
+    logo = OcrLine("ETH", 10, 10, 14, 90.0)
+    wrapped = [OcrLine("Land and Vegetation: Key players on the", 50, 8, 30, 95.0),
+               OcrLine("Climate Scene", 90, 8, 30, 95.0)]  # fmt: skip
+    body = [OcrLine(f"name {i}, university", 150 + 20 * i, 8, 12, 90.0) for i in range(6)]
+    assert slide_title([logo, *wrapped, *body], 400) == (
+        "Land and Vegetation: Key players on the Climate Scene"
+    )
+    # a list of names in one type size has no title line: better none than a name
+    assert slide_title(body, 400) == ""
+    assert slide_title([], 400) == ""
+
+
+def test_missing_tesseract_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ocr.shutil, "which", lambda _name: None)
+    with pytest.raises(MediaError) as err:
+        ocr.tesseract_exe()
+    assert err.value.code == "OCR_UNAVAILABLE"
+    assert "apt-get install tesseract-ocr" in err.value.message
+
+
+@pytest.mark.skipif(not OPENCAST.exists(), reason="real media not present")
+def test_opencast_capture_slide_titles() -> None:
+    video = OPENCAST / "slidechanges.mov"
+    info = probe(video)
+    deck = read_slides(video, detect_layout(video, info), info.duration_s)
+    titles = [s.title.lower() for s in deck.slides]
+    assert titles == ["titel der veranstaltung", "folie nummer 1", "folie nummer 2",
+                      "folie nummer drei"]  # fmt: skip
+
+
+def test_slides_flicking_by_stay_within_the_ocr_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lecture_assets.analysis import slides as agent
+
+    reads: list[float] = []
+
+    def frame(_video: Path, t: float, width: int) -> np.ndarray:
+        return np.random.default_rng(int(t * 10)).integers(0, 255, (360, 640, 3), dtype=np.uint8)
+
+    def read(picture: np.ndarray) -> list[OcrLine]:
+        reads.append(1.0)
+        return [OcrLine("Some Title", 10, 10, 30, 90.0)]
+
+    monkeypatch.setattr(agent, "grab_frame_bgr", frame)
+    monkeypatch.setattr(agent, "read_text", read)
+    # a 20-minute lecture whose screen changes every 3 s, and one slide held for a minute
+    changes = [3.0 * i for i in range(1, 400) if not 600 < 3.0 * i < 660]
+    layout = ScreenLayout(640, 360, None, None, [], changes)
+    deck = read_slides(Path("lecture.mp4"), layout, 1200.0)
+    assert len(reads) <= 1200 / agent.SECONDS_PER_READ
+    assert deck.at(630.0) is not None  # the slide shown longest is always read
