@@ -1,4 +1,4 @@
-"""`lecture-highlights serve`: local S3 (moto), Dagster webserver + daemon, and the API."""
+"""`lecture-highlights serve`: durable local S3 (SeaweedFS), Dagster webserver + daemon, the API."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import httpx
 from lecture_assets.resources_by_settings import s3_storage
 from resources.job_store import JobStoreResource
 from resources.settings import Settings
+from resources.storage_server import EmbeddedS3, EmbeddedS3Error
 
 EMBEDDED_DAGSTER_YAML = """\
 # written by `lecture-highlights serve`: the embedded default keeps Dagster on SQLite here
@@ -88,6 +89,18 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.wait()
 
 
+def embedded_s3(settings: Settings) -> EmbeddedS3:
+    """The durable local S3 store for these settings: port from the endpoint, data on disk."""
+    url = settings.s3_endpoint_url or f"http://127.0.0.1:{settings.s3_port}"
+    port = int(url.rstrip("/").rsplit(":", 1)[-1])
+    return EmbeddedS3(
+        data_dir=(settings.data_dir / "s3").resolve(),
+        s3_port=port,
+        access_key_id=settings.s3_access_key_id,
+        secret_access_key=settings.s3_secret_access_key.get_secret_value(),
+    )
+
+
 def serve_embedded(settings: Settings, *, with_dagster: bool = True) -> int:
     """Start every embedded service, print the URLs, and stop them all on Ctrl-C."""
     root = Path.cwd()
@@ -106,11 +119,14 @@ def serve_embedded(settings: Settings, *, with_dagster: bool = True) -> int:
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     try:
-        s3_url = settings.s3_endpoint_url or f"http://127.0.0.1:{settings.s3_port}"
-        port = s3_url.rsplit(":", 1)[-1].strip("/")
-        procs.append(_spawn([str(bindir / "moto_server"), "-H", "127.0.0.1", "-p", port], env))
-        if not _wait_http(s3_url, 30):
-            sys.stderr.write(f"local S3 did not start on {s3_url}; is the port free?\n")
+        s3 = embedded_s3(settings)
+        s3_url = s3.endpoint_url
+        s3_proc = s3.start(s3.data_dir / "weed.log")
+        procs.append(s3_proc)
+        try:
+            s3.wait_ready(s3_proc, timeout_s=120)
+        except EmbeddedS3Error as exc:
+            sys.stderr.write(f"{exc}\n")
             return 1
         storage = s3_storage(settings)
         storage.ensure_bucket()
