@@ -37,7 +37,8 @@ run_launcher:
   class: LocalProcessRunLauncher
 run_monitoring:
   enabled: true
-  start_timeout_seconds: 180
+  # a run worker imports the whole code location: minutes on a machine busy with other work
+  start_timeout_seconds: 600
   max_runtime_seconds: 14400
   max_resume_run_attempts: 0
   poll_interval_seconds: 30
