@@ -27,6 +27,7 @@ _PLAIN_CONTENT_TYPE = re.compile(r"[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+-]+")
 _PROBE_KEY = "uploads/__presign_probe__/source.mp4"
 _PROBE_TYPE = "video/mp4"
 _PROBE_EXPIRY_S = 3600
+_PROBE_SIZE = 123456
 
 
 def _timestamp() -> str:
@@ -73,7 +74,9 @@ class PutPresigner:
         if not storage.access_key_id or not storage.secret_access_key:
             return storage  # credentials from the environment may rotate or carry a token
         try:
-            url, _headers = storage.presign_put(_PROBE_KEY, _PROBE_TYPE, _PROBE_EXPIRY_S)
+            url, _headers = storage.presign_put(
+                _PROBE_KEY, _PROBE_TYPE, _PROBE_EXPIRY_S, _PROBE_SIZE
+            )
         except Exception:
             return storage
         base, _, query = url.partition("?")
@@ -90,22 +93,33 @@ class PutPresigner:
         )
         # the same key, type and timestamp must give botocore's URL to the byte
         stamp = params.get("X-Amz-Date")
-        ours = presigner.sign_put(_PROBE_KEY, _PROBE_TYPE, _PROBE_EXPIRY_S, stamp)
+        ours = presigner.sign_put(_PROBE_KEY, _PROBE_TYPE, _PROBE_EXPIRY_S, stamp, _PROBE_SIZE)
         return presigner if ours == url else storage
 
-    def presign_put(self, key: str, content_type: str, expiry_s: int) -> tuple[str, dict[str, str]]:
-        """A URL to PUT `key` with this Content-Type, valid for `expiry_s`; the headers to send."""
+    def presign_put(
+        self, key: str, content_type: str, expiry_s: int, size_bytes: int | None = None
+    ) -> tuple[str, dict[str, str]]:
+        """A URL to PUT `key` with this Content-Type (and length, when given) for `expiry_s`."""
         if not _PLAIN_KEY.fullmatch(key) or not _PLAIN_CONTENT_TYPE.fullmatch(content_type):
-            return self.storage.presign_put(key, content_type, expiry_s)
-        return self.sign_put(key, content_type, expiry_s), {"Content-Type": content_type}
+            return self.storage.presign_put(key, content_type, expiry_s, size_bytes)
+        url = self.sign_put(key, content_type, expiry_s, size_bytes=size_bytes)
+        return url, {"Content-Type": content_type}
 
     def sign_put(
-        self, key: str, content_type: str, expiry_s: int, amz_date: str | None = None
+        self,
+        key: str,
+        content_type: str,
+        expiry_s: int,
+        amz_date: str | None = None,
+        size_bytes: int | None = None,
     ) -> str:
         """SigV4 query-string signing of `PUT key` (key and type must be plain, see above)."""
         amz_date = amz_date or _timestamp()
         day = amz_date[:8]
         scope = f"{day}/{self._region}/s3/aws4_request"
+        # a signed length makes the store refuse a body of any other size, as S3 does
+        signed = "content-type;host" if size_bytes is None else "content-length;content-type;host"
+        length = "" if size_bytes is None else f"content-length:{int(size_bytes)}\n"
         # in botocore's order; every value is already free of characters to percent-encode
         # except the credential's slashes and the signed headers' semicolon
         query = (
@@ -113,12 +127,12 @@ class PutPresigner:
             f"&X-Amz-Credential={quote(f'{self._access_key}/{scope}', safe='-_.~')}"
             f"&X-Amz-Date={amz_date}"
             f"&X-Amz-Expires={int(expiry_s)}"
-            "&X-Amz-SignedHeaders=content-type%3Bhost"
+            f"&X-Amz-SignedHeaders={signed.replace(';', '%3B')}"
         )
         canonical = (
-            f"PUT\n{self._bucket_path}{key}\n{query}\n"
+            f"PUT\n{self._bucket_path}{key}\n{query}\n{length}"
             f"content-type:{content_type}\nhost:{self._host}\n\n"
-            "content-type;host\nUNSIGNED-PAYLOAD"
+            f"{signed}\nUNSIGNED-PAYLOAD"
         )
         to_sign = (
             f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n"

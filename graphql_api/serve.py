@@ -15,6 +15,7 @@ settings, an import error) stops them all, since restarting it would only loop.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -73,7 +74,9 @@ def run_worker(config: uvicorn.Config, reuse_port: bool, serving: Event | None =
     except OSError as exc:
         sys.stderr.write(f"cannot listen on {config.host}:{config.port}: {exc}\n")
         sys.exit(STARTUP_FAILURE)
-    _Server(config, serving).run(sockets=[sock])
+    # uvicorn shuts down gracefully, then re-raises the Ctrl-C: leave without a traceback
+    with contextlib.suppress(KeyboardInterrupt):
+        _Server(config, serving).run(sockets=[sock])
 
 
 class Supervisor:

@@ -157,7 +157,9 @@ class JobService:
     def _ticket(self, job: Job) -> UploadTicket:
         """A presigned PUT for the job's upload, valid for the configured time."""
         expiry = self.settings.presign_expiry_s
-        url, headers = self.put_signer.presign_put(job.source_key, job.content_type, expiry)
+        url, headers = self.put_signer.presign_put(
+            job.source_key, job.content_type, expiry, job.size_bytes
+        )
         return UploadTicket(job, url, headers, datetime.now(tz=UTC) + timedelta(seconds=expiry))
 
     def owned(self, owner: str, job_id: str) -> Job:

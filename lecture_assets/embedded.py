@@ -1,4 +1,4 @@
-"""`lecture-highlights serve`: local S3 (moto), Dagster webserver + daemon, and the API."""
+"""`lecture-highlights serve`: durable local S3 (SeaweedFS), Dagster webserver + daemon, the API."""
 
 from __future__ import annotations
 
@@ -10,10 +10,14 @@ import time
 from pathlib import Path
 
 import httpx
+from dagster import DagsterInstance
 
+from lecture_assets import embedded_procs
 from lecture_assets.resources_by_settings import s3_storage
+from lecture_assets.restart import reconcile
 from resources.job_store import JobStoreResource
 from resources.settings import Settings
+from resources.storage_server import EmbeddedS3, EmbeddedS3Error
 
 EMBEDDED_DAGSTER_YAML = """\
 # written by `lecture-highlights serve`: the embedded default keeps Dagster on SQLite here
@@ -33,7 +37,8 @@ run_launcher:
   class: LocalProcessRunLauncher
 run_monitoring:
   enabled: true
-  start_timeout_seconds: 180
+  # a run worker imports the whole code location: minutes on a machine busy with other work
+  start_timeout_seconds: 600
   max_runtime_seconds: 14400
   max_resume_run_attempts: 0
   poll_interval_seconds: 30
@@ -67,25 +72,39 @@ def _wait_http(url: str, timeout_s: float) -> bool:
     return False
 
 
-def _spawn(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    # own session: `dagster dev` ignores SIGINT from a parent script otherwise
-    return subprocess.Popen(cmd, env=env, start_new_session=True)
+def embedded_s3(settings: Settings) -> EmbeddedS3:
+    """The durable local S3 store for these settings: port from the endpoint, data on disk."""
+    url = settings.s3_endpoint_url or f"http://127.0.0.1:{settings.s3_port}"
+    port = int(url.rstrip("/").rsplit(":", 1)[-1])
+    return EmbeddedS3(
+        data_dir=(settings.data_dir / "s3").resolve(),
+        s3_port=port,
+        access_key_id=settings.s3_access_key_id,
+        secret_access_key=settings.s3_secret_access_key.get_secret_value(),
+    )
 
 
-def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
-    for proc in reversed(procs):
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGINT)
-            except ProcessLookupError:
-                continue
-    deadline = time.monotonic() + 20
-    for proc in reversed(procs):
+def _reconcile(settings: Settings, home: Path) -> None:
+    """Settle what the last stop interrupted before the daemon starts (never blocks a start)."""
+    try:
+        instance = DagsterInstance.from_config(str(home))
         try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            report = reconcile(
+                instance,
+                JobStoreResource(url=settings.resolved_job_store_url),
+                s3_storage(settings),
+            )
+        finally:
+            instance.dispose()
+    except Exception as exc:  # a start with stale states beats no start; say so
+        sys.stderr.write(f"could not reconcile jobs after the last stop: {exc}\n")
+        return
+    if report.changed:
+        sys.stdout.write(
+            f"after the last stop: {len(report.runs_retried)} runs will be retried, "
+            f"{len(report.jobs_retrying)} jobs retrying, {len(report.jobs_failed)} jobs failed "
+            "(their error says what to do)\n"
+        )
 
 
 def serve_embedded(settings: Settings, *, with_dagster: bool = True) -> int:
@@ -94,7 +113,13 @@ def serve_embedded(settings: Settings, *, with_dagster: bool = True) -> int:
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text(EMBEDDED_DAGSTER_YAML)
-    env = {**os.environ, "DAGSTER_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    stack = str(settings.data_dir.resolve())
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "PYTHONUNBUFFERED": "1",
+        embedded_procs.STACK_VAR: stack,
+    }
     bindir = Path(sys.executable).parent
     procs: list[subprocess.Popen[bytes]] = []
     stopping = False
@@ -106,19 +131,27 @@ def serve_embedded(settings: Settings, *, with_dagster: bool = True) -> int:
     signal.signal(signal.SIGINT, _on_signal)
     signal.signal(signal.SIGTERM, _on_signal)
     try:
-        s3_url = settings.s3_endpoint_url or f"http://127.0.0.1:{settings.s3_port}"
-        port = s3_url.rsplit(":", 1)[-1].strip("/")
-        procs.append(_spawn([str(bindir / "moto_server"), "-H", "127.0.0.1", "-p", port], env))
-        if not _wait_http(s3_url, 30):
-            sys.stderr.write(f"local S3 did not start on {s3_url}; is the port free?\n")
+        # a stack on this data dir that was killed may have left processes (and ports) behind
+        if left := embedded_procs.sweep(stack):
+            sys.stdout.write(f"stopped {left} processes left by the last run\n")
+        s3 = embedded_s3(settings)
+        s3_url = s3.endpoint_url
+        s3_proc = embedded_procs.spawn(s3.command(), env, s3.data_dir / "weed.log", s3.data_dir)
+        procs.append(s3_proc)
+        try:
+            s3.wait_ready(s3_proc, timeout_s=120)
+        except EmbeddedS3Error as exc:
+            sys.stderr.write(f"{exc}\n")
             return 1
         storage = s3_storage(settings)
         storage.ensure_bucket()
         storage.apply_lifecycle(settings.upload_expiry_days, settings.intermediate_expiry_days)
         JobStoreResource(url=settings.resolved_job_store_url).migrate()
+        if with_dagster:
+            _reconcile(settings, home)
         api = f"http://{settings.api_host}:{settings.api_port}"
         procs.append(
-            _spawn(
+            embedded_procs.spawn(
                 [
                     sys.executable,
                     "-m",
@@ -133,7 +166,7 @@ def serve_embedded(settings: Settings, *, with_dagster: bool = True) -> int:
         )
         if with_dagster:
             procs.append(
-                _spawn(
+                embedded_procs.spawn(
                     [
                         str(bindir / "dagster"),
                         "dev",
@@ -151,7 +184,7 @@ def serve_embedded(settings: Settings, *, with_dagster: bool = True) -> int:
         sys.stdout.write(
             f"GraphQL API  {api}/graphql   (token: Authorization: Bearer dev-token)\n"
             f"Dagster UI   http://{settings.dagster_host}:{settings.dagster_port}\n"
-            f"local S3     {s3_url}  bucket {settings.s3_bucket}\n"
+            f"local S3     {s3_url}  bucket {settings.s3_bucket}  (data in {s3.data_dir})\n"
             "Ctrl-C stops everything.\n"
         )
         sys.stdout.flush()
@@ -162,4 +195,4 @@ def serve_embedded(settings: Settings, *, with_dagster: bool = True) -> int:
             time.sleep(0.5)
         return 0
     finally:
-        _stop(procs)
+        embedded_procs.stop_all(procs)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -88,7 +90,10 @@ class JobStoreResource(ConfigurableResource):
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
-        with self.engine.begin() as conn:
+        # api workers start together: one migrates, the others wait and find it done
+        with _migration_lock(self.engine), self.engine.begin() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 
@@ -299,6 +304,24 @@ class JobStoreResource(ConfigurableResource):
             conn.execute(job_events.delete().where(job_events.c.job_id == job_id))
             conn.execute(job_commands.delete().where(job_commands.c.job_id == job_id))
             conn.execute(jobs.delete().where(jobs.c.id == job_id))
+
+
+_LOCK_KEY = 0x1EC7_0A55  # any constant shared by every process migrating this database
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """An exclusive lock file beside a SQLite database file (other databases lock in SQL)."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _make_engine(url: str) -> Engine:

@@ -1,4 +1,4 @@
-"""Object storage behind one interface: S3 (AWS, MinIO, the local moto server) or a local folder."""
+"""Object storage behind one interface: S3 (AWS, MinIO, embedded SeaweedFS, moto) or a folder."""
 
 from __future__ import annotations
 
@@ -90,8 +90,9 @@ class StorageResource(ConfigurableResource, ABC):
 
     @abstractmethod
     def presign_put(
-        self, key: str, content_type: str, expiry_s: int
-    ) -> tuple[str, dict[str, str]]: ...
+        self, key: str, content_type: str, expiry_s: int, size_bytes: int | None = None
+    ) -> tuple[str, dict[str, str]]:
+        """A URL to PUT `key`; the store refuses another content type or, when given, size."""
 
     def put_json(self, key: str, value: Any, tags: Tags | None = None) -> None:
         """Store a JSON document (tags, e.g. INTERMEDIATE_TAG, drive lifecycle expiry on S3)."""
@@ -274,11 +275,15 @@ class S3StorageResource(StorageResource):
             )
         )
 
-    def presign_put(self, key: str, content_type: str, expiry_s: int) -> tuple[str, dict[str, str]]:
+    def presign_put(
+        self, key: str, content_type: str, expiry_s: int, size_bytes: int | None = None
+    ) -> tuple[str, dict[str, str]]:
+        params: dict[str, Any] = {"Bucket": self.bucket, "Key": key, "ContentType": content_type}
+        if size_bytes is not None:
+            # signed: S3 (and the embedded store) refuse a body of any other length
+            params["ContentLength"] = size_bytes
         url = self.public_client.generate_presigned_url(
-            "put_object",
-            Params={"Bucket": self.bucket, "Key": key, "ContentType": content_type},
-            ExpiresIn=expiry_s,
+            "put_object", Params=params, ExpiresIn=expiry_s
         )
         return str(url), {"Content-Type": content_type}
 
@@ -388,5 +393,7 @@ class LocalStorageResource(StorageResource):
     def presign_get(self, key: str, expiry_s: int, download_name: str | None = None) -> str:
         return self._path(key).as_uri()
 
-    def presign_put(self, key: str, content_type: str, expiry_s: int) -> tuple[str, dict[str, str]]:
+    def presign_put(
+        self, key: str, content_type: str, expiry_s: int, size_bytes: int | None = None
+    ) -> tuple[str, dict[str, str]]:
         return self._path(key).as_uri(), {"Content-Type": content_type}

@@ -10,6 +10,7 @@ from dagster import (
     run_failure_sensor,
     run_status_sensor,
 )
+from dagster._core.storage.tags import WILL_RETRY_TAG
 
 from lecture_assets.jobs import process_lecture
 from resources.job_store import JobStoreResource
@@ -28,7 +29,7 @@ def _job_id(context: RunStatusSensorContext) -> str | None:
 def lecture_run_failed(
     context: RunFailureSensorContext, job_store: JobStoreResource, workdir: WorkdirResource
 ) -> None:
-    """Mark the job failed (unless a stage already said why) and clean its scratch files."""
+    """Mark the job failed (unless a stage said why or Dagster retries the run); clean up."""
     job_id = _job_id(context)
     if not job_id:
         return
@@ -38,6 +39,16 @@ def lecture_run_failed(
     if job is None or job.status.terminal:  # a stage already said why, or the job finished
         return
     reason = context.failure_event.message or "the run failed"
+    if context.dagster_run.tags.get(WILL_RETRY_TAG) == "true":
+        # run_retries re-executes it (a killed worker, a restart): the job is not lost
+        store.record_progress(
+            job_id,
+            status=JobStatus.RUNNING,
+            stage=job.stage,
+            percent=job.percent,
+            message=f"retrying after: {reason[:200]}",
+        )
+        return
     store.fail(
         job_id,
         "PIPELINE_ERROR",

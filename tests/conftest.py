@@ -15,6 +15,7 @@ from moto.server import ThreadedMotoServer
 from resources.job_store import JobStoreResource
 from resources.settings import Settings
 from resources.storage import S3StorageResource
+from resources.storage_server import EmbeddedS3, stop_process
 
 POSTGRES_URL = os.environ.get(
     "LECTURE_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
@@ -36,6 +37,23 @@ def s3_endpoint() -> Iterator[str]:
     server.start()
     yield f"http://127.0.0.1:{port}"
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def embedded_s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedS3]:
+    """The embedded durable store (SeaweedFS) on loopback, data on disk, signatures checked."""
+    server = EmbeddedS3(
+        data_dir=tmp_path_factory.mktemp("embedded-s3"),
+        s3_port=_free_port(),
+        access_key_id="testing",
+        secret_access_key="testing",
+    )
+    proc = server.start(server.data_dir / "weed.log")
+    try:
+        server.wait_ready(proc, timeout_s=180)
+        yield server
+    finally:
+        stop_process(proc)
 
 
 @pytest.fixture

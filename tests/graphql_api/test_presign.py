@@ -64,6 +64,11 @@ def test_signs_exactly_as_botocore(endpoint: str | None, public: str | None, reg
                 for content_type in TYPES:
                     expected = storage.presign_put(key, content_type, 3600)
                     assert signer.presign_put(key, content_type, 3600) == expected
+                    # the signed length (what createUpload sends) signs the same way too
+                    for size in (1, 734_003_200):
+                        sized = storage.presign_put(key, content_type, 3600, size)
+                        assert "content-length" in sized[0]
+                        assert signer.presign_put(key, content_type, 3600, size) == sized
 
 
 def test_keys_and_types_that_need_encoding_go_to_botocore() -> None:

@@ -66,11 +66,23 @@ def _listening(server: subprocess.Popen[bytes], port: int) -> int:
     return listening
 
 
-def _wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+# generous on purpose: spawned workers import the whole app, which takes minutes when both
+# cores are busy with other work; a stuck or dead server still fails at once (see `alive`)
+LOADED_MACHINE_S = 600.0
+
+
+def _wait_for(
+    condition: Callable[[], bool],
+    seconds: float,
+    what: str,
+    alive: subprocess.Popen[bytes] | None = None,
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
             return
+        if alive is not None and alive.poll() is not None:
+            raise AssertionError(f"the server exited ({alive.returncode}) before: {what}")
         time.sleep(0.2)
     raise AssertionError(f"{what} within {seconds} s")
 
@@ -89,8 +101,11 @@ def two_workers(
     port = _free_port()
     server = _serve(port, 2, _env(tmp_path, storage), tmp_path / "serve.log")
     try:
-        _wait_for(lambda: _healthy(f"http://127.0.0.1:{port}/healthz"), 90, "the API is up")
-        _wait_for(lambda: _listening(server, port) == 2, 90, "two workers listen")
+        up = f"http://127.0.0.1:{port}/healthz"
+        _wait_for(lambda: _healthy(up), LOADED_MACHINE_S, "the API is up", server)
+        _wait_for(
+            lambda: _listening(server, port) == 2, LOADED_MACHINE_S, "two workers listen", server
+        )
         yield server, port
     finally:
         if server.poll() is None:
@@ -107,11 +122,16 @@ def test_connections_spread_over_the_workers(
     # one shared socket gave one worker most of them, a socket each spreads them by hash
     conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(40)]
     try:
-        time.sleep(1.0)
-        counts = [
-            sum(1 for c in w.net_connections("tcp") if c.laddr.port == port and c.raddr)
-            for w in _workers(server)
-        ]
+
+        def accepted() -> list[int]:
+            return [
+                sum(1 for c in w.net_connections("tcp") if c.laddr.port == port and c.raddr)
+                for w in _workers(server)
+            ]
+
+        # a busy machine may take a while to accept all 40; the spread is set at connect time
+        _wait_for(lambda: sum(accepted()) == 40, LOADED_MACHINE_S, "40 connections accepted")
+        counts = accepted()
         assert sum(counts) == 40, counts
         assert min(counts) >= 8, f"connections per worker: {counts}"  # P(fail) ~ 1e-5
     finally:
@@ -129,14 +149,16 @@ def test_a_dead_worker_is_replaced_and_sigterm_stops_them_all(
     _wait_for(
         lambda: victim.pid not in [w.pid for w in _workers(server)]
         and _listening(server, port) == 2,
-        90,
+        LOADED_MACHINE_S,
         "a new worker replaces the killed one",
+        server,
     )
-    _wait_for(lambda: _healthy(f"http://127.0.0.1:{port}/healthz"), 60, "the API answers")
+    up = f"http://127.0.0.1:{port}/healthz"
+    _wait_for(lambda: _healthy(up), LOADED_MACHINE_S, "the API answers", server)
     assert survivor.is_running()
     workers = _workers(server)
     server.send_signal(signal.SIGTERM)
-    assert server.wait(timeout=60) == 0
+    assert server.wait(timeout=LOADED_MACHINE_S) == 0
     assert not any(w.is_running() for w in workers)
 
 
@@ -150,7 +172,7 @@ def test_a_port_in_use_is_refused_with_a_message(
         port = taken.getsockname()[1]
         log = tmp_path / "serve.log"
         server = _serve(port, 2, _env(tmp_path, storage), log)
-        assert server.wait(timeout=60) == 3
+        assert server.wait(timeout=LOADED_MACHINE_S) == 3
     assert f"127.0.0.1:{port} is in use" in log.read_text()
 
 
@@ -161,7 +183,7 @@ def test_workers_that_cannot_start_stop_the_server_instead_of_looping(
     env = {**_env(tmp_path, storage), "LECTURE_JOB_STORE_URL": "nosuchdb://x"}
     log = tmp_path / "serve.log"
     server = _serve(_free_port(), 2, env, log)
-    assert server.wait(timeout=120) == 3
+    assert server.wait(timeout=LOADED_MACHINE_S) == 3
     assert "failed to start" in log.read_text()
 
 
@@ -185,3 +207,31 @@ def test_a_bad_worker_count_is_refused_with_what_to_set(
         serve_main(argv)
     assert exited.value.code == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ctrl_c_stops_quietly(tmp_path: Path, storage: S3StorageResource, workers: int) -> None:
+    port, log = _free_port(), tmp_path / "serve.log"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "graphql_api.serve", "--port", str(port),
+         "--workers", str(workers), "--log-level", "warning"],
+        cwd=ROOT, env=_env(tmp_path, storage), stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        up = f"http://127.0.0.1:{port}/healthz"
+        _wait_for(lambda: _healthy(up), LOADED_MACHINE_S, "the API is up", server)
+        _wait_for(
+            lambda: workers == 1 or _listening(server, port) == workers,
+            LOADED_MACHINE_S,
+            "every worker listens",
+            server,
+        )
+        os.killpg(server.pid, signal.SIGINT)  # what a terminal's Ctrl-C sends: the whole group
+        assert server.wait(timeout=LOADED_MACHINE_S) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+    output = log.read_text()
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output

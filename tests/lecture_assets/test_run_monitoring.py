@@ -144,3 +144,33 @@ def test_embedded_instance_config_loads(section: str) -> None:
     embedded = yaml.safe_load(EMBEDDED_DAGSTER_YAML)
     with dagster_instance("sqlite", {section: embedded[section]}) as instance:
         assert instance.get_settings(section) or section == "run_launcher"
+
+
+def test_a_failed_run_that_dagster_retries_leaves_its_job_running(
+    sqlite_store: JobStoreResource, tmp_path: Path
+) -> None:
+    embedded = yaml.safe_load(EMBEDDED_DAGSTER_YAML)
+    job = sqlite_store.create_job(owner="alice", filename="l.mp4", content_type="video/mp4",
+                                  size_bytes=10, extension="mp4", options=JobOptions())  # fmt: skip
+    sqlite_store.record_progress(job.id, status=JobStatus.RUNNING, stage="layout",
+                                 percent=50.0, message="layout")  # fmt: skip
+    with dagster_instance("sqlite", {"run_retries": embedded["run_retries"]}) as instance:
+        run = create_run_for_test(
+            instance, job_name="process_lecture", status=DagsterRunStatus.STARTED,
+            tags={"dagster/partition": job.id},
+        )  # fmt: skip
+        instance.report_run_failed(run, message="the run worker (pid 1234) is gone")
+        failed = instance.get_run_by_id(run.run_id)
+        assert failed.tags.get("dagster/will_retry") == "true"
+        [failure] = instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_FAILURE)
+        context = build_run_status_sensor_context(
+            sensor_name="lecture_run_failed",
+            dagster_event=failure.dagster_event,
+            dagster_instance=instance,
+            dagster_run=failed,
+            resources={"job_store": sqlite_store, "workdir": WorkdirResource(root=str(tmp_path))},
+        ).for_run_failure()
+        lecture_run_failed(context)
+    after = sqlite_store.get(job.id)
+    assert after.status is JobStatus.RUNNING and after.error_code is None
+    assert after.message.startswith("retrying after: the run worker (pid 1234) is gone")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions, JobStatus
 
@@ -87,3 +90,25 @@ def test_migrations_are_idempotent_and_delete_removes_everything(
     job_store.delete(job_id)
     assert job_store.get(job_id) is None
     assert job_store.events_after(job_id) == []
+
+
+def _migrate(url: str, barrier: Any) -> None:
+    barrier.wait()
+    JobStoreResource(url=url).migrate()
+
+
+def test_workers_migrating_a_new_database_at_once_all_start(tmp_path: Path) -> None:
+    # api workers start together on a fresh database; without a lock some died with
+    # "table jobs already exists" (9 of 32 in 8 rounds here) and the server refused to start
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn")
+    for round_ in range(2):
+        url = f"sqlite:///{tmp_path / f'jobs-{round_}.db'}"
+        barrier = context.Barrier(4)
+        workers = [context.Process(target=_migrate, args=(url, barrier)) for _ in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=600)
+        assert [w.exitcode for w in workers] == [0, 0, 0, 0]

@@ -1,0 +1,113 @@
+"""The embedded stack's child processes: tagged, tied to the supervisor, swept after a crash."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+# every process `serve` starts (and their children) carry this variable: the stack's data dir
+STACK_VAR = "LECTURE_EMBEDDED_STACK"
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGINT (a Ctrl-C) when the supervisor dies, even by SIGKILL."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGINT, 0, 0, 0)
+    except (OSError, AttributeError):  # not linux: the sweep on the next start still cleans up
+        pass
+
+
+def spawn(
+    cmd: list[str], env: dict[str, str], log: Path | None = None, cwd: Path | None = None
+) -> subprocess.Popen[bytes]:
+    """Start `cmd` in its own session (Ctrl-C reaches it only through us), tagged for sweeps."""
+    out = log.open("ab") if log else None
+    try:
+        return subprocess.Popen(
+            cmd,
+            env=env,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT if out else None,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
+    finally:
+        if out:
+            out.close()
+
+
+def _environ(pid: int) -> dict[str, str]:
+    try:
+        raw = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return {}
+    pairs = (item.partition(b"=") for item in raw.split(b"\0") if item)
+    return {k.decode(errors="replace"): v.decode(errors="replace") for k, _, v in pairs}
+
+
+def stack_processes(stack: str) -> list[int]:
+    """Pids of live processes started by a stack on `stack` (its data dir), ours excluded."""
+    me = os.getpid()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        if _environ(int(entry.name)).get(STACK_VAR) == stack:
+            found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def sweep(stack: str, grace_s: float = 20.0) -> int:
+    """Stop what a crashed stack on the same data dir left running; returns how many."""
+    pids = stack_processes(stack)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.2)
+    for pid in pids:
+        if _alive(pid):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                continue
+    return len(pids)
+
+
+def stop_all(procs: list[subprocess.Popen[bytes]], timeout_s: float = 30.0) -> None:
+    """Ctrl-C every process group, newest first, the first (storage) last; kill stragglers."""
+    for group in (procs[1:], procs[:1]):
+        for proc in reversed(group):
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGINT)
+                except ProcessLookupError:
+                    continue
+        deadline = time.monotonic() + timeout_s
+        for proc in reversed(group):
+            try:
+                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
