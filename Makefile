@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV_VERSION := 0.13.8
 UV := python3 -m uv
-APT_PACKAGES := espeak-ng sox fonts-dejavu-core
+APT_PACKAGES := espeak-ng sox fonts-dejavu-core chromium
 
 .PHONY: run test setup uv system-deps lint format bench bench-quick clean
 
