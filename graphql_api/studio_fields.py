@@ -22,7 +22,7 @@ async def clip_cues(info: strawberry.Info, srt_key: str) -> list[tuple[float, fl
     except StorageError:
         return []
     subs = pysubs2.SSAFile.from_string(raw.decode("utf-8"), format_="srt")
-    return [(e.start / 1000.0, e.end / 1000.0, e.plaintext) for e in subs]
+    return [(e.start / 1000.0, e.end / 1000.0, " ".join(e.plaintext.split())) for e in subs]
 
 
 async def job_sentences(info: strawberry.Info, job: Job) -> list[Sentence]:

@@ -89,7 +89,7 @@ export async function renderJob(main, jobId) {
         onSaved: async () => { job = await load(); draw(); },
       }) : null;
     const selectedClip = job.clips.find((c) => c.index === selected);
-    main.replaceChildren(
+    main.replaceChildren(...[
       h("p", {}, h("a", { href: "#/" }, "← Your jobs")),
       h("h1", {}, job.filename), status, bar, failure,
       h("div", { class: "columns" },
@@ -106,7 +106,7 @@ export async function renderJob(main, jobId) {
         h("section", { class: "card", "aria-labelledby": "transcript-title" },
           h("h2", { id: "transcript-title" }, "Transcript"),
           h("p", { class: "muted" }, "Sentences inside a clip are marked; clip edges snap to sentence edges."),
-          transcriptView(job, selectedClip))));
+          transcriptView(job, selectedClip)))].filter(Boolean));
   };
   const follow = () => {
     if (watcher) watcher.stop();

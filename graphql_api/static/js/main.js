@@ -83,5 +83,8 @@ loadConfig()
   .then((c) => { config = c; })
   .catch(() => {})
   .finally(() => {
-    route().then(() => { document.documentElement.dataset.ready = "1"; });
+    route().then(() => {
+      performance.mark("studio-ready");
+      document.documentElement.dataset.ready = "1";
+    });
   });

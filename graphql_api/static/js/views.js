@@ -130,6 +130,7 @@ function uploadCard(config, onUploaded) {
       barText.textContent = "Uploaded: processing starts in a few seconds.";
       showNotice(`${file.name} uploaded. Its progress shows in the list below.`);
       file = null;
+      chosen.textContent = "No file chosen.";
       onUploaded(ticket.job.id);
     } catch (err) {
       showError(err);
