@@ -173,3 +173,17 @@ def test_the_job_archive_holds_every_clip_file_and_the_manifest(
     assert first["sizeBytes"] == again["sizeBytes"] > 0
     names = zipfile.ZipFile(io.BytesIO(httpx.get(first["url"]).content)).namelist()
     assert sorted(names) == ["clips/1/clip.mp4", "clips/1/clip.srt", "manifest.json"]
+
+
+REPROCESS = """mutation($id: ID!) { reprocessJob(id: $id, fromStage: highlight_segments) {
+  __typename ... on JobResult { job { message } } } }"""
+
+
+def test_a_recut_says_which_edits_it_may_replace(
+    gql: Gql, storage: S3StorageResource, sqlite_store: JobStoreResource
+) -> None:
+    job_id = _done_job(gql, storage, sqlite_store)
+    gql(UPDATE, {"job": job_id, "i": 1, "t": "Mine"})
+    message = gql(REPROCESS, {"id": job_id})["data"]["reprocessJob"]["job"]["message"]
+    assert message.startswith("reprocessing from highlight_segments")
+    assert "may replace your edits of clip 1" in message
