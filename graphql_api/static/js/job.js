@@ -97,7 +97,7 @@ export async function renderJob(main, jobId) {
           h("h2", { id: "clips-title" }, "Clips"),
           job.clips.length ? h("ul", { class: "gallery", id: "gallery" },
             job.clips.map((c) => clipCard(c, (i) => { selected = i; draw();
-              document.getElementById("review")?.scrollIntoView(); })))
+              document.getElementById("review")?.focus(); })))
             : h("p", { class: "muted" }, "Clips appear here when the job is done."),
           job.clips.length ? h("h3", {}, "Downloads") : null, downloads),
         review,

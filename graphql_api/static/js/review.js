@@ -90,7 +90,8 @@ export function reviewPanel(job, clip, { onClose, onApplied, onSaved }) {
   const status = edit ? h("p", { class: "muted", id: "edit-status" },
     `Edited by ${edit.author} at ${edit.editedAt.replace("T", " ")}: ${edit.status}`,
     edit.note ? ` (${edit.note})` : "") : null;
-  return h("section", { class: "card review", id: "review", "aria-labelledby": "review-title" },
+  return h("section", { class: "card review", id: "review", "aria-labelledby": "review-title",
+    tabindex: -1 },
     h("h2", { id: "review-title" }, `Review clip ${clip.index}`), status,
     h("div", { class: "grid2" },
       h("div", { class: "field" }, h("label", { for: "edit-start" }, "Start (sentence start)"), start),

@@ -56,8 +56,9 @@ function field(id, label, input) {
 }
 
 function uploadCard(config, onUploaded) {
+  // the drop zone is the keyboard's way in (Enter or Space), so the input leaves the tab order
   const picker = h("input", { type: "file", id: "file", accept: "video/*",
-    class: "visually-hidden" });
+    class: "visually-hidden", tabindex: -1 });
   const chosen = h("p", { class: "muted", id: "chosen", "aria-live": "polite" }, "No file chosen.");
   const zone = h("div", { class: "drop", tabindex: "0", role: "button", id: "dropzone",
     "aria-describedby": "chosen",
