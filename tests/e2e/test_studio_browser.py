@@ -133,6 +133,7 @@ def test_a_non_video_is_refused_before_upload_with_what_to_do(
     page.context.close()
 
 
+@pytest.mark.timeout(PIPELINE_S * 2)
 def test_upload_watch_review_fix_and_download(
     browser: Any, stack: Stack, tmp_path: Path, shared: dict[str, Any]
 ) -> None:
