@@ -83,8 +83,9 @@ def running_stack(tmp: Path, tokens: str) -> Iterator[Stack]:
         )
         stack = Stack(f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{s3_port}", log_path)
         try:
-            _wait(f"{stack.api}/healthz", 180)
-            _wait(f"http://127.0.0.1:{ui_port}/server_info", 240)
+            # the browser needs the API and the daemon, not the Dagster UI (slow to start on a
+            # busy machine)
+            _wait(f"{stack.api}/healthz", 300)
             yield stack
         finally:
             os.killpg(serve.pid, signal.SIGINT)
