@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 UV_VERSION := 0.13.8
 UV := python3 -m uv
-APT_PACKAGES := espeak-ng sox fonts-dejavu-core tesseract-ocr tesseract-ocr-eng
+APT_PACKAGES := espeak-ng sox fonts-dejavu-core tesseract-ocr tesseract-ocr-eng chromium
 
 .PHONY: run test setup uv system-deps lint format bench bench-quick clean
 

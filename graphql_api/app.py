@@ -1,4 +1,4 @@
-"""The FastAPI app: GraphQL at /graphql (HTTP + websockets), health checks, /metrics."""
+"""The FastAPI app: GraphQL at /graphql (HTTP + websockets), health, /metrics, the studio at /."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from graphql_api.metrics import ApiMetrics, MetricsMiddleware, graphql_metrics_e
 from graphql_api.rate_limit import RateLimiter
 from graphql_api.schema import build_schema
 from graphql_api.services import JobService
+from graphql_api.studio import mount_studio
 from lecture_assets.resources_by_settings import s3_storage
 from resources.job_store import JobStoreResource
 from resources.logging_setup import configure_logging
@@ -170,6 +171,7 @@ def create_app(
             }
         return JSONResponse(body, status_code=200 if ok else 503)
 
+    mount_studio(app, settings)
     return app
 
 

@@ -18,10 +18,16 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.tools import merge_types
 
-from graphql_api.mutations import Mutation
-from graphql_api.queries import Query
+from graphql_api.clip_edits import ClipEditMutation
+from graphql_api.mutations import Mutation as JobMutation
+from graphql_api.queries import Query as JobQuery
+from graphql_api.studio_fields import StudioQuery
 from graphql_api.subscriptions import Subscription
+
+Query = merge_types("Query", (JobQuery, StudioQuery))
+Mutation = merge_types("Mutation", (JobMutation, ClipEditMutation))
 
 
 class CachedNameConverter(NameConverter):

@@ -15,6 +15,7 @@ from graphql_api.grouped_inserts import GroupedJobInserts
 from graphql_api.offload import in_place_or_thread
 from graphql_api.presign import PutPresigner
 from graphql_api.rate_limit import RateLimiter
+from lecture_assets.clip_edit_store import load_edits
 from lecture_assets.stages import STAGES
 from resources.job_store import JobStoreResource, NewJob
 from resources.jobs import Job, JobEvent, JobOptions, JobStatus
@@ -216,10 +217,23 @@ class JobService:
             status=JobStatus.QUEUED,
             stage="queued",
             percent=0.0,
-            message=f"reprocessing from {from_stage}",
+            message=f"reprocessing from {from_stage}" + self._edits_warning(job, from_stage),
         )
         self.store.add_command(job.id, "reprocess", {"from": from_stage})
         return self.owned(owner, job_id)
+
+    def _edits_warning(self, job: Job, from_stage: str) -> str:
+        """For a re-cut: which reviewers' edits it may replace (kept where a clip's cut stays)."""
+        if from_stage == "highlight_clips":
+            return ""
+        live = [e.index for e in load_edits(self.storage, job.id).edits if e.status != "replaced"]
+        if not live:
+            return ""
+        names = ", ".join(str(i) for i in live)
+        return (
+            f"; this re-cut may replace your edits of clip{'s' if len(live) > 1 else ''} {names}: "
+            "edits stay on clips whose range is unchanged, the job says which were replaced"
+        )
 
     def list_jobs(
         self, owner: str, status: JobStatus | None, first: int, after: str | None

@@ -6,10 +6,13 @@ import asyncio
 import json
 from datetime import datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
+
+if TYPE_CHECKING:
+    from graphql_api.clip_edits import ClipEdit
 
 from graphql_api.slide_types import Slide
 from resources.jobs import Job as DomainJob
@@ -45,6 +48,29 @@ class Clip:
     srt_url: str
     vtt_url: str
     thumbnail_url: str
+    version: int = strawberry.field(description="Goes up by one each time the clip is rendered.")
+    edited: bool = strawberry.field(description="Whether a reviewer's edit is in this version.")
+    srt_key: strawberry.Private[str] = ""
+
+    @strawberry.field(description="The clip's captions (clip seconds), as in its SRT file.")
+    async def cues(self, info: strawberry.Info) -> list[Cue]:
+        from graphql_api.studio_fields import clip_cues
+
+        return [Cue(start=a, end=b, text=x) for a, b, x in await clip_cues(info, self.srt_key)]
+
+
+@strawberry.type
+class Cue:
+    start: float
+    end: float
+    text: str
+
+
+@strawberry.type
+class Sentence:
+    start: float
+    end: float
+    text: str
 
 
 @strawberry.type
@@ -114,6 +140,9 @@ class Job:
                 srt_url=service.url_for(job, c["srt"], f"{stem}-clip{c['index']}.srt"),
                 vtt_url=service.url_for(job, c["vtt"], f"{stem}-clip{c['index']}.vtt"),
                 thumbnail_url=service.url_for(job, c["thumbnail"]),
+                version=int(c.get("version", 1)),
+                edited=bool(c.get("edited", False)),
+                srt_key=f"jobs/{job.id}/{c['srt']}",
             )
             for c in manifest.get("clips", [])
         ]
@@ -244,6 +273,41 @@ class Job:
         if not manifest or not manifest.get("edl") or job is None:
             return None
         return str(info.context.service.url_for(job, manifest["edl"]))
+
+    @strawberry.field(description="Presigned URL of the Final Cut Pro XML timeline.")
+    async def fcpxml_url(self, info: strawberry.Info) -> str | None:
+        manifest = await info.context.manifest_loader.load(str(self.id))
+        job = await info.context.job_loader.load(str(self.id))
+        if not manifest or not manifest.get("edl") or job is None:
+            return None
+        return str(info.context.service.url_for(job, "clips/edit.fcpxml"))
+
+    @strawberry.field(description="Presigned URL of the uploaded lecture, for previews.")
+    async def source_url(self, info: strawberry.Info) -> str | None:
+        job = await info.context.job_loader.load(str(self.id))
+        if job is None or job.source_etag is None:
+            return None
+        service = info.context.service
+        return str(service.storage.presign_get(job.source_key, service.settings.presign_expiry_s))
+
+    @strawberry.field(description="The transcript's sentences: the edges clip trims snap to.")
+    async def sentences(self, info: strawberry.Info) -> list[Sentence]:
+        from graphql_api.studio_fields import job_sentences
+
+        job = await info.context.job_loader.load(str(self.id))
+        found = await job_sentences(info, job) if job is not None else []
+        return [Sentence(start=s.start, end=s.end, text=s.text) for s in found]
+
+    @strawberry.field(description="Reviewers' edits of the clips, with their status.")
+    async def edits(
+        self, info: strawberry.Info
+    ) -> list[Annotated[ClipEdit, strawberry.lazy("graphql_api.clip_edits")]]:
+        from graphql_api.clip_edits import ClipEdit as EditType
+        from graphql_api.studio_fields import job_edits
+
+        job = await info.context.job_loader.load(str(self.id))
+        found = await job_edits(info, job) if job is not None else []
+        return [EditType.from_domain(e) for e in found]
 
 
 @strawberry.type

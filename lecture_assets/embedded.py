@@ -182,6 +182,7 @@ def serve_embedded(settings: Settings, *, with_dagster: bool = True) -> int:
             )
         _wait_http(f"{api}/healthz", 60)
         sys.stdout.write(
+            f"Web studio   {api}/\n"
             f"GraphQL API  {api}/graphql   (token: Authorization: Bearer dev-token)\n"
             f"Dagster UI   http://{settings.dagster_host}:{settings.dagster_port}\n"
             f"local S3     {s3_url}  bucket {settings.s3_bucket}  (data in {s3.data_dir})\n"

@@ -31,3 +31,9 @@ def job_prefix(job_id: str) -> str:
 
 def upload_prefix(owner: str, job_id: str) -> str:
     return f"uploads/{owner}/{job_id}/"
+
+
+def clip_edits(job_id: str) -> str:
+    """`jobs/<job_id>/edits/clip_edits.json`: reviewers' fixes, outside every stage's prefix
+    so no re-run of a stage deletes them."""
+    return f"jobs/{job_id}/edits/clip_edits.json"

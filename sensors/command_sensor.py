@@ -12,19 +12,26 @@ from dagster import (
     sensor,
 )
 
+from lecture_assets.clip_edit_store import CLIPS_TAG
 from lecture_assets.jobs import process_lecture
 from lecture_assets.stages import downstream_of
 from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
 
 
-def reprocess_request(job_id: str, command_id: int, from_stage: str, owner: str) -> RunRequest:
-    """A run of `from_stage` and everything downstream of it for one lecture."""
+def reprocess_request(
+    job_id: str, command_id: int, from_stage: str, owner: str, clips: list[int] | None = None
+) -> RunRequest:
+    """A run of `from_stage` and everything downstream of it for one lecture (`clips`: only
+    these clips are re-rendered, the studio's edits)."""
+    tags = {"lecture/job_id": job_id, "lecture/owner": owner, "lecture/from": from_stage}
+    if clips:
+        tags[CLIPS_TAG] = ",".join(str(int(i)) for i in clips)
     return RunRequest(
         run_key=f"reprocess:{job_id}:{command_id}",
         partition_key=job_id,
         asset_selection=[AssetKey(stage) for stage in downstream_of(from_stage)],
-        tags={"lecture/job_id": job_id, "lecture/owner": owner, "lecture/from": from_stage},
+        tags=tags,
     )
 
 
@@ -42,9 +49,15 @@ def command_sensor(
         if job is not None and command.kind == "reprocess" and job.status is JobStatus.QUEUED:
             try:
                 runs.append(
-                    reprocess_request(job.id, command.id, command.payload["from"], job.owner)
+                    reprocess_request(
+                        job.id,
+                        command.id,
+                        command.payload["from"],
+                        job.owner,
+                        command.payload.get("clips"),
+                    )
                 )
-            except (KeyError, ValueError) as exc:
+            except (KeyError, ValueError, TypeError) as exc:
                 job_store.fail(job.id, "INVALID_REPROCESS", f"reprocess request refused: {exc}")
         job_store.mark_command_handled(command.id)
     return SensorResult(run_requests=runs)

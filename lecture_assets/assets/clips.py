@@ -1,6 +1,8 @@
 """`highlight_clips`: render every chosen segment, upload it with captions, write the manifest."""
 
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
@@ -13,6 +15,7 @@ from lecture_assets.analysis.captions import (
     write_vtt,
 )
 from lecture_assets.analysis.chapter_exports import write_chapter_files
+from lecture_assets.analysis.clip_edits import fixed_cues, reconcile
 from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clips
 from lecture_assets.analysis.compiler_graph import LayoutPreference
 from lecture_assets.analysis.edl import write_edl, write_fcpxml
@@ -28,6 +31,7 @@ from lecture_assets.analysis.slides import SlideDeck
 from lecture_assets.assets.common import duration_meta, load, run_stage
 from lecture_assets.assets.slides import SLIDES_NAME
 from lecture_assets.assets.source import AUDIO_NAME, PROBE_NAME
+from lecture_assets.clip_edit_store import CLIPS_TAG, load_edits, parse_clips_tag, save_edits
 from lecture_assets.manifest import ClipFiles, build_manifest
 from lecture_assets.partitions import lectures
 from lecture_assets.stages import UPSTREAM
@@ -35,7 +39,7 @@ from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions, JobStatus
 from resources.media import MediaResource
 from resources.progress import ProgressResource
-from resources.storage import StorageResource
+from resources.storage import StorageError, StorageResource
 from resources.workdir import WorkdirResource
 
 CLIP_FILES = {"video": "clip.mp4", "srt": "clip.srt", "vtt": "clip.vtt", "thumbnail": "thumb.jpg"}
@@ -67,7 +71,6 @@ def highlight_clips(
         video = workdir.fetch(storage, job_id, stage.job.source_key)
         out_dir = workdir.scratch(job_id, "clips")
         style = CaptionStyle(karaoke=stage.job.options.caption_style == "karaoke")
-        burn = stage.job.options.caption_style != "none"
         wav = workdir.fetch(storage, job_id, keys.artifact(job_id, "source_video", AUDIO_NAME))
         gain = normalising_gain_db(integrated_loudness(wav, timeout_s=media.ffmpeg_timeout_s))
         workers, threads = media.render_budget(len(plan.segments))
@@ -79,17 +82,31 @@ def highlight_clips(
             gain_db=gain,
         )
 
+        # reviewers' edits apply to the clips whose cut they were made on; a re-render for
+        # some clips (run tag) keeps the others' files and manifest entries as they are
+        segments, edits, replaced = reconcile(plan.segments, load_edits(storage, job_id))
+        previous = _previous_clips(storage, job_id)
+        only = parse_clips_tag(context.run.tags.get(CLIPS_TAG)) if previous else None
+        todo = [s for s in segments if only is None or s.index in only or s.index not in previous]
         plans = []
-        for segment in plan.segments:
+        for segment in todo:
+            edit = edits.get(segment.index)
+            look = (edit.caption_style if edit else None) or stage.job.options.caption_style
+            clip_style = replace(style, karaoke=look == "karaoke")
             clip_dir = out_dir / str(segment.index)
             clip_dir.mkdir()
-            cues = build_cues(text, segment, style)
+            cues = build_cues(text, segment, clip_style)
+            if edit and edit.status == "applied" and edit.captions:
+                cues = fixed_cues(cues, edit.captions, segment.keep, clip_style)
             write_srt(cues, clip_dir / CLIP_FILES["srt"])
             write_vtt(cues, clip_dir / CLIP_FILES["vtt"])
-            ass = write_ass(cues, clip_dir / "clip.ass", style) if burn else None
+            ass = write_ass(cues, clip_dir / "clip.ass", clip_style) if look != "none" else None
+            clip_options = options
+            if edit and edit.status == "applied" and edit.layout:
+                clip_options = replace(options, layout=_layout(JobOptions(layout=edit.layout)))
             plans.append(
                 plan_clip(
-                    video, info, layout, segment, ass, clip_dir / CLIP_FILES["video"], options
+                    video, info, layout, segment, ass, clip_dir / CLIP_FILES["video"], clip_options
                 )
             )
         done: dict[int, float] = {}
@@ -105,7 +122,7 @@ def highlight_clips(
 
         uploaded: set[str] = set()
         files: list[ClipFiles] = []
-        for segment, result in zip(plan.segments, rendered, strict=True):
+        for segment, result in zip(todo, rendered, strict=True):
             clip_dir = out_dir / str(segment.index)
             local = {
                 "video": result.video_path,
@@ -118,6 +135,12 @@ def highlight_clips(
                 storage.put_file(key, Path(path), _content_type(CLIP_FILES[kind]))
                 uploaded.add(key)
             files.append(_clip_files(segment.index, result.duration_s))
+        for segment in segments:
+            kept = previous.get(segment.index)
+            if segment not in todo and kept is not None:
+                files.append(_clip_files(segment.index, float(kept["duration_s"])))
+                uploaded.update(keys.clip(job_id, segment.index, n) for n in CLIP_FILES.values())
+        plan = replace(plan, segments=segments)
         source_name = Path(stage.job.filename).name
         edl = write_edl(plan.segments, source_name, info.fps, out_dir / "edit.edl")
         fcpxml = write_fcpxml(
@@ -141,7 +164,14 @@ def highlight_clips(
         manifest = build_manifest(
             job_id, info, speech, text, layout, plan, files, edl="clips/edit.edl", slides=deck
         )
+        rendered_now = {s.index for s in todo}
+        for clip in manifest["clips"]:
+            old = previous.get(clip["index"], {})
+            bump = clip["index"] in rendered_now
+            clip["version"] = int(old.get("version", 0)) + 1 if bump else old.get("version", 1)
+            clip["edited"] = (e := edits.get(clip["index"])) is not None and e.status == "applied"
         storage.put_json(keys.manifest(job_id), manifest)
+        save_edits(storage, job_id, edits)
         job_store.update(job_id, manifest_key=keys.manifest(job_id))
         workdir.cleanup(job_id)
     job_store.record_progress(
@@ -149,7 +179,7 @@ def highlight_clips(
         status=JobStatus.DONE,
         stage="done",
         percent=100.0,
-        message=f"{len(files)} clips ready" + (f" ({plan.note})" if plan.note else ""),
+        message=_done_message(len(files), len(todo), plan.note, replaced),
     )
     total = float(sum(f.duration_s for f in files))
     return MaterializeResult(
@@ -161,6 +191,31 @@ def highlight_clips(
             **duration_meta(stage, total),
         }
     )
+
+
+def _previous_clips(storage: StorageResource, job_id: str) -> dict[int, dict[str, Any]]:
+    """The clips of the job's current manifest by index (none before the first render)."""
+    try:
+        manifest = storage.get_json(keys.manifest(job_id))
+    except StorageError:
+        return {}
+    return {int(c["index"]): c for c in manifest.get("clips", [])}
+
+
+def _done_message(total: int, rendered: int, note: str | None, replaced: list[int]) -> str:
+    """The final job message: clips ready, how many re-rendered, which edits a re-cut replaced."""
+    message = f"{total} clips ready"
+    if rendered < total:
+        message += f" ({rendered} re-rendered)"
+    if note:
+        message += f" ({note})"
+    if replaced:
+        names = ", ".join(str(i) for i in replaced)
+        message += (
+            f"; this re-cut replaced your edits of clip{'s' if len(replaced) > 1 else ''} "
+            f"{names} (they are kept in the edit list: apply them again by hand if still wanted)"
+        )
+    return message
 
 
 def _layout(options: JobOptions) -> LayoutPreference:
