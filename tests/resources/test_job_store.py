@@ -102,7 +102,7 @@ def test_workers_migrating_a_new_database_at_once_all_start(tmp_path: Path) -> N
     # "table jobs already exists" (9 of 32 in 8 rounds here) and the server refused to start
     import multiprocessing
 
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")  # no re-import: the race, not start-up
     for round_ in range(2):
         url = f"sqlite:///{tmp_path / f'jobs-{round_}.db'}"
         barrier = context.Barrier(4)
