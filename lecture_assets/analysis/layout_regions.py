@@ -69,8 +69,11 @@ class RegionDetector:
         # pairs where a big part of the picture jumped are cuts or slide changes, not a camera
         jumped = (delta > 24).reshape(len(delta), -1).mean(axis=1) > 0.25
         steady = moving[~jumped] if (~jumped).sum() >= 1 else moving
-        raw_active = steady.mean(axis=0) >= self.active_share
-        active = raw_active.astype(np.uint8)
+        active = (steady.mean(axis=0) >= self.active_share).astype(np.uint8)
+        # pixels that change a lot (a moving person, sensor noise), not the compression
+        # flicker of a still picture next to a moving one
+        strong = delta[~jumped] if (~jumped).sum() >= 1 else delta
+        changing = (strong > 6).mean(axis=0) >= self.active_share
         active = np.asarray(
             cv2.morphologyEx(active, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)), dtype=np.uint8
         )
@@ -83,7 +86,7 @@ class RegionDetector:
         # edges are looked for in a few frames across the window (and in its mean)
         picks = [stack[0], stack[len(stack) // 2], stack[-1]]
         stills = [mean, *(f.astype(np.float32) for f in picks)]
-        camera = self._camera_rect(active, raw_active, mean, stills, content)
+        camera = self._camera_rect(active, changing, mean, stills, content)
         if camera is None:
             screen = self._screen_rect(mean, Rect(0, 0, w, h))
             kind: LayoutKind = "slides" if screen is not None else "unknown"
