@@ -108,9 +108,9 @@ class FasterWhisperTranscriber:
     ) -> Transcript:
         """Transcribe the speech regions of `wav` chunk by chunk with word timestamps.
 
-        Decoding is greedy or beam search at temperature 0 only: faster-whisper's temperature
-        fallback samples, so the same lecture gave a different transcript on each run. Each
-        pack is primed with the slide text on screen while it was said (and the glossary).
+        Each pack is primed with the slide text on screen while it was said (and the
+        glossary). Decoding keeps faster-whisper's temperature fallback: at temperature 0
+        only, a noisy lecture whose language was misdetected looped on one phrase (bench.asr).
         """
         pcm = read_pcm(wav)
         duration = len(pcm) / SAMPLE_RATE
@@ -135,7 +135,6 @@ class FasterWhisperTranscriber:
                 _audio(pcm, chunk),
                 language=lang,
                 beam_size=self.beam_size,
-                temperature=0.0,
                 initial_prompt=prompt or None,
                 word_timestamps=True,
                 vad_filter=False,
