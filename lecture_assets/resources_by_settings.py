@@ -40,6 +40,7 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             kind=settings.transcriber,
             model=settings.whisper_model,
             allow_download=settings.whisper_allow_download,
+            slide_hints=settings.transcript_slide_hints,
             openai_api_key=settings.openai_api_key.get_secret_value(),
             openai_base_url=settings.openai_base_url,
         ),

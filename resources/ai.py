@@ -16,6 +16,7 @@ class TranscriberResource(ConfigurableResource):
     kind: Literal["local", "openai"] = "local"
     model: str = "base"
     allow_download: bool = False
+    slide_hints: bool = False  # prime decoding with the slide text on screen (opt-in)
     openai_api_key: str = ""
     openai_base_url: str | None = None
 

@@ -73,7 +73,9 @@ def transcript(
         speech = load(storage, job_id, "silence_map", "silence_map.json", SpeechMap)
         info = load(storage, job_id, "source_video", PROBE_NAME, SourceInfo)
         deck = load(storage, job_id, "slides", SLIDES_NAME, SlideDeck)
-        hints = TranscriptHints(deck.slides, list(stage.job.options.glossary or ()))
+        # the user's glossary always primes; the slides only when the deployment opts in
+        on_screen = deck.slides if transcriber.slide_hints else []
+        hints = TranscriptHints(on_screen, list(stage.job.options.glossary or ()))
         engine = transcriber.build()
         try:
             result = engine.transcribe(
