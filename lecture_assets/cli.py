@@ -1,4 +1,4 @@
-"""`lecture-highlights`: process a local file, or serve the embedded stack."""
+"""`lecture-highlights`: process a local file, chapter caption files, or serve the stack."""
 
 from __future__ import annotations
 
@@ -34,17 +34,30 @@ def main(argv: list[str] | None = None) -> int:
         "--glossary",
         default=None,
         help="terms the lecture uses, comma-separated (e.g. 'Hessian, Adam, Kullback-Leibler'); "
-        "they steer the transcriber's spelling like the slide text does",
+        "they steer the transcriber's spelling",
     )
+    chap = sub.add_parser("chapters", help="chapters of lectures from SRT, VTT or JSON captions")
+    chap.add_argument("files", type=Path, nargs="+", help="caption files (.srt, .vtt, .json)")
     serve = sub.add_parser("serve", help="run the embedded stack: local S3, Dagster, the API")
     serve.add_argument("--no-dagster", action="store_true", help="start only S3 and the API")
     args = parser.parse_args(argv)
     configure_logging(get_settings())
     if args.command == "process":
         return _process(args)
+    if args.command == "chapters":
+        return _chapters(args)
     from lecture_assets.embedded import serve_embedded
 
     return serve_embedded(get_settings(), with_dagster=not args.no_dagster)
+
+
+def _chapters(args: argparse.Namespace) -> int:
+    from lecture_assets.chapters_cli import chapters_for_files
+    from lecture_assets.resources_by_settings import build_resources
+
+    # the scorer the pipeline is configured with, built once (one model load) for every file
+    scorer = build_resources(get_settings())["scorer"].build()
+    return chapters_for_files(args.files, scorer, sys.stdout, sys.stderr)
 
 
 def _process(args: argparse.Namespace) -> int:

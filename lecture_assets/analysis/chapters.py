@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from lecture_assets.analysis.chapter_granularity import noise_gain, smooth_rows
 from lecture_assets.analysis.models import Chapter, Sentence
 
 FloatArray = npt.NDArray[np.float64]
@@ -52,11 +53,12 @@ def content_words(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class ChapterSettings:
-    """Knobs of the segmenter; defaults were tuned on seeds disjoint from the benchmark's."""
+    """Knobs of the segmenter; the granularity ones were set on real lectures (bench.chapters)."""
 
     min_chapter_s: float = 60.0
-    chapter_scale_s: float = 120.0  # typical chapter length the boundary cost is scaled to
-    penalty: float = 0.85  # per-boundary cost, in units of local coherence x chapter scale
+    # a boundary must gain this many times what one gains in the same lecture shuffled
+    penalty: float = 1.3
+    smooth_radius: int = 2  # sentences either side averaged into each sentence's vector
     lexical_weight: float = 0.5
     cue_bonus: float = 0.35  # fraction of the penalty refunded at a transition phrase
     slide_bonus: float = 0.15
@@ -82,16 +84,24 @@ def lexical_vectors(sentences: list[Sentence]) -> FloatArray:
 
 
 def similarity_matrix(
-    embeddings: npt.NDArray[np.floating], sentences: list[Sentence], lexical_weight: float
+    embeddings: npt.NDArray[np.floating],
+    sentences: list[Sentence],
+    lexical_weight: float,
+    smooth_radius: int = 0,
 ) -> FloatArray:
-    """Sentence-by-sentence cohesion: centred embeddings plus idf-weighted word overlap."""
+    """Sentence-by-sentence cohesion: centred embeddings plus idf-weighted word overlap.
+
+    With `smooth_radius` each sentence's vectors are averaged with their neighbours first:
+    one spoken sentence says little, a few in a row say what is being taught.
+    """
     emb = np.asarray(embeddings, dtype=np.float64)
     # centring removes the 'this whole lecture is about linear algebra' direction
-    emb = emb - emb.mean(axis=0, keepdims=True)
+    emb = smooth_rows(emb - emb.mean(axis=0, keepdims=True), smooth_radius)
     emb /= np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-12)
     sim = emb @ emb.T
     if lexical_weight > 0:
-        lex = lexical_vectors(sentences)
+        lex = smooth_rows(lexical_vectors(sentences), smooth_radius)
+        lex /= np.maximum(np.linalg.norm(lex, axis=1, keepdims=True), 1e-12)
         sim = (1 - lexical_weight) * sim + lexical_weight * (lex @ lex.T)
     return np.asarray(sim)
 
@@ -117,32 +127,31 @@ def _gain(cum: FloatArray, wcum: FloatArray, i: int, j: int) -> float:
 
 
 def boundary_penalty(
-    sim: FloatArray,
+    embeddings: npt.NDArray[np.floating],
+    sentences: list[Sentence],
     weights: FloatArray,
-    starts: FloatArray,
-    ends: FloatArray,
     settings: ChapterSettings,
 ) -> float:
     """Cost of one chapter boundary, in the units of the DP's weighted cohesion gain.
 
-    It is how alike neighbouring sentences are times how much sentence weight a typical
-    chapter holds; both use the same filler down-weighting as the gain, so a lecture's
-    share of 'okay, so' sentences does not shift how readily it is split.
+    `settings.penalty` times what a boundary gains when the same sentences are shuffled
+    (`noise_gain`): a cut must find clearly more structure than chance does in this very
+    lecture. Infinite (one chapter) when the lecture is too short to tell.
     """
-    n = sim.shape[0]
-    pairs = [(i, i + d) for d in (1, 2, 3) for i in range(n - d)]
-    if pairs:
-        a = np.array([p[0] for p in pairs])
-        b = np.array([p[1] for p in pairs])
-        w = weights[a] * weights[b]
-        local = float(np.sum(w * sim[a, b]) / max(float(np.sum(w)), 1e-9))
-    else:
-        local = 0.1
-    local = max(local, 0.02)
-    span = float(ends[-1] - starts[0]) + 0.4 if n else 1.0
-    weight_per_s = float(np.sum(weights)) / max(span, 1e-9)
-    typical = max(3.0, settings.chapter_scale_s * weight_per_s)
-    return settings.penalty * local * typical
+    starts = np.array([s.start for s in sentences], dtype=np.float64)
+    ends = np.array([s.end for s in sentences], dtype=np.float64)
+    emb = np.asarray(embeddings, dtype=np.float64)
+
+    def shuffled(order: npt.NDArray[np.int64]) -> FloatArray:
+        return similarity_matrix(
+            emb[order],
+            [sentences[int(i)] for i in order],
+            settings.lexical_weight,
+            settings.smooth_radius,
+        )
+
+    noise = noise_gain(shuffled, weights, starts, ends, settings.min_chapter_s)
+    return settings.penalty * noise if noise > 0 else math.inf
 
 
 def segment_boundaries(
@@ -152,13 +161,17 @@ def segment_boundaries(
     ends: FloatArray,
     bonus: FloatArray,
     settings: ChapterSettings,
+    penalty: float,
 ) -> list[int]:
-    """Optimal split by dynamic programming; returns the first sentence index of each chapter."""
+    """Optimal split by dynamic programming; returns the first sentence index of each chapter.
+
+    Every boundary costs `penalty` (see `boundary_penalty`), less its cue/slide `bonus`.
+    """
     n = sim.shape[0]
     if n == 0:
         return []
     cum, wcum = _cumulative(sim, weights)
-    lam = boundary_penalty(sim, weights, starts, ends, settings)
+    lam = penalty
     best = np.full(n + 1, -np.inf)
     best[0] = 0.0
     back = np.zeros(n + 1, dtype=np.int64)
@@ -234,6 +247,7 @@ def refine_to_slides(
     sentences: list[Sentence],
     slide_changes: list[float],
     settings: ChapterSettings,
+    penalty: float,
 ) -> list[int]:
     """Move chapter starts onto nearby slide changes where the text does not object.
 
@@ -251,7 +265,7 @@ def refine_to_slides(
     slides = np.array(sorted(slide_changes), dtype=np.float64)
     near_slide = np.array([float(np.min(np.abs(slides - t))) <= SLIDE_MATCH_S for t in starts])
     cum, wcum = _cumulative(sim, weights)
-    budget = settings.snap_tolerance * boundary_penalty(sim, weights, starts, ends, settings)
+    budget = settings.snap_tolerance * penalty
     out = sorted(set(cuts))
     for m in range(1, len(out)):
         c = out[m]

@@ -10,6 +10,7 @@ import numpy as np
 from lecture_assets.analysis.chapters import (
     ChapterSettings,
     boundary_bonus,
+    boundary_penalty,
     build_chapters,
     refine_to_slides,
     segment_boundaries,
@@ -80,16 +81,20 @@ class LocalScorer:
         if self.embedder is None:
             self.embedder = SentenceEmbedder()
         emb = self.embedder.embed([s.text for s in sentences])
-        sim = similarity_matrix(emb, sentences, self.settings.lexical_weight)
+        cfg = self.settings
+        sim = similarity_matrix(emb, sentences, cfg.lexical_weight, cfg.smooth_radius)
         slides = list(layout.slide_changes) if layout else []
         starts = np.array([s.start for s in sentences])
         ends = np.array([s.end for s in sentences])
         weights = sentence_weights(sentences)
-        bonus = boundary_bonus(sentences, slides, self.settings)
-        cuts = segment_boundaries(sim, weights, starts, ends, bonus, self.settings)
-        cuts = refine_to_slides(cuts, sim, weights, sentences, slides, self.settings)
+        bonus = boundary_bonus(sentences, slides, cfg)
+        penalty = boundary_penalty(emb, sentences, weights, cfg)
+        cuts = segment_boundaries(sim, weights, starts, ends, bonus, cfg, penalty)
+        cuts = refine_to_slides(cuts, sim, weights, sentences, slides, cfg, penalty)
         chapters = build_chapters(sentences, cuts)
-        centrality = _centrality(sim, chapters)
+        # centrality reads single sentences, so it uses the unsmoothed cohesion
+        raw = similarity_matrix(emb, sentences, cfg.lexical_weight) if cfg.smooth_radius else sim
+        centrality = _centrality(raw, chapters)
         feats = sentence_features(sentences)
         scores = sentence_scores(feats, centrality)
         candidates = propose_candidates(sentences, scores, feats, chapters)
