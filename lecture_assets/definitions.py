@@ -14,6 +14,7 @@ from lecture_assets.assets.slides import slides
 from lecture_assets.assets.source import source_video
 from lecture_assets.jobs import process_lecture
 from lecture_assets.resources_by_settings import build_resources
+from lecture_assets.scale_out import build_executor
 from resources.settings import Settings, get_settings
 from sensors.command_sensor import command_sensor
 from sensors.run_status import lecture_run_cancelled, lecture_run_failed
@@ -38,6 +39,7 @@ def build_definitions(settings: Settings, resources: dict[str, Any] | None = Non
         jobs=[process_lecture],
         sensors=[upload_sensor, command_sensor, lecture_run_failed, lecture_run_cancelled],
         resources=resources if resources is not None else build_resources(settings),
+        executor=build_executor(settings),
     )
 
 

@@ -1,4 +1,7 @@
-"""The Dagster job that processes one lecture partition end to end."""
+"""The Dagster job that processes one lecture partition end to end.
+
+Its executor is the code location's default (`scale_out.build_executor`), chosen by settings.
+"""
 
 from dagster import AssetSelection, define_asset_job
 
@@ -9,5 +12,4 @@ process_lecture = define_asset_job(
     selection=AssetSelection.groups("lecture"),
     partitions_def=lectures,
     description="Every stage of one lecture, from the upload to the clips.",
-    config={"execution": {"config": {"multiprocess": {"max_concurrent": 2}}}},
 )

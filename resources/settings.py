@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     dagster_host: str = "127.0.0.1"
     dagster_port: int = 3000
     sensor_interval_s: int = 5
+    # where a run's steps execute: "multiprocess" (one machine, the embedded default),
+    # "celery" (dagster-celery workers anywhere that reach the broker: compose) or
+    # "celery-k8s" (Dagster's Helm chart with the CeleryK8sRunLauncher, deploy/helm-values.yaml)
+    executor: Literal["multiprocess", "celery", "celery-k8s"] = "multiprocess"
+    celery_broker_url: str = "redis://127.0.0.1:6379/0"
+    celery_backend_url: str = "redis://127.0.0.1:6379/1"
+    # a step whose worker vanished (machine lost, SIGKILL) goes back on its queue after this;
+    # keep it above the longest step (transcribing a 4 h lecture on CPU) or steps run twice
+    celery_visibility_timeout_s: int = 3 * 3600
 
     # observability: JSON logs (secrets redacted) for the API, the CLI and Dagster
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -13,6 +13,7 @@ from dagster._core.instance.config import dagster_instance_config
 from dagster._core.run_coordinator import QueuedRunCoordinator
 from dagster_postgres import DagsterPostgresStorage
 
+from lecture_assets.scale_out import ALL_QUEUES, DEFAULT_QUEUE, STAGE_QUEUES, celery_config
 from resources.settings import Settings
 
 ROOT = Path(__file__).parents[1]
@@ -40,7 +41,7 @@ def dagster_yaml() -> dict[str, Any]:
 
 def test_every_lecture_variable_is_a_setting() -> None:
     fields = {f"LECTURE_{name.upper()}" for name in Settings.model_fields}
-    for name in ("docker-compose.yml", "dagster.yaml", ".env.example"):
+    for name in ("docker-compose.yml", "dagster.yaml", ".env.example", "deploy/helm-values.yaml"):
         unknown = _lecture_vars((ROOT / name).read_text()) - fields
         assert not unknown, f"{name} uses variables Settings does not read: {sorted(unknown)}"
 
@@ -156,3 +157,52 @@ def test_dockerfile_is_multi_stage_non_root_with_wheel_ffmpeg() -> None:
     assert not re.search(r"apt-get install[^\n]*\bffmpeg\b", text), "ffmpeg comes from the wheel"
     assert "imageio-ffmpeg" in (ROOT / "pyproject.toml").read_text()
     assert not re.search(r"(PASSWORD|SECRET|TOKEN)\S*=", text)
+
+
+def test_compose_workers_scale_out_over_redis(compose: dict[str, Any]) -> None:
+    services, env = compose["services"], compose["x-app-env"]
+    worker = services["worker"]
+    # `--scale worker=N` needs interchangeable replicas: no fixed name, no host ports
+    assert "container_name" not in worker and "ports" not in worker
+    assert worker["command"][:3] == ["python", "-m", "lecture_assets.celery_worker"]
+    assert worker["depends_on"]["redis"]["condition"] == "service_healthy"
+    assert worker["environment"] is env, "workers need the same settings as the code location"
+    assert env["LECTURE_EXECUTOR"].startswith("${LECTURE_EXECUTOR:-celery}")
+    for key in ("LECTURE_CELERY_BROKER_URL", "LECTURE_CELERY_BACKEND_URL"):
+        assert env[key].startswith("redis://redis:6379/"), key
+    assert env["LECTURE_CELERY_BROKER_URL"] != env["LECTURE_CELERY_BACKEND_URL"]
+    redis = services["redis"]
+    assert "healthcheck" in redis and "volumes" not in redis, "the broker keeps nothing on disk"
+    # a per-stage pool listens on a queue the assets really route to
+    pool = services["worker-transcript"]["command"]
+    assert pool[pool.index("--queues") + 1] == STAGE_QUEUES["transcript"]
+
+
+def test_run_containers_get_the_executor_settings(dagster_yaml: dict[str, Any]) -> None:
+    forwarded = set(dagster_yaml["run_launcher"]["config"]["env_vars"])
+    assert {"LECTURE_EXECUTOR", "LECTURE_CELERY_BROKER_URL", "LECTURE_CELERY_BACKEND_URL"} <= (
+        forwarded
+    )
+
+
+def test_helm_values_run_steps_on_celery_queues_per_stage() -> None:
+    values = _load("deploy/helm-values.yaml")
+    launcher = values["runLauncher"]
+    assert launcher["type"] == "CeleryK8sRunLauncher"
+    celery = launcher["config"]["celeryK8sRunLauncher"]
+    queues = {q["name"]: q["replicaCount"] for q in celery["workerQueues"]}
+    assert set(queues) == set(ALL_QUEUES) and DEFAULT_QUEUE in queues
+    assert all(isinstance(n, int) and n >= 1 for n in queues.values())
+    wanted = celery_config(Settings(_env_file=None))  # type: ignore[call-arg]
+    for key in ("task_acks_late", "task_reject_on_worker_lost", "worker_prefetch_multiplier"):
+        assert celery["configSource"][key] == wanted[key], key
+    assert values["redis"]["enabled"] is True and values["rabbitmq"]["enabled"] is False
+    assert values["redis"]["brokerDbNumber"] != values["redis"]["backendDbNumber"]
+    (code,) = values["dagster-user-deployments"]["deployments"]
+    assert code["dagsterApiGrpcArgs"] == ["-m", "lecture_assets.definitions"]
+    assert code["image"]["repository"] == celery["image"]["repository"]
+    env = {e["name"]: e["value"] for e in code["env"]}
+    assert Settings(_env_file=None, executor=env["LECTURE_EXECUTOR"]).executor == "celery-k8s"  # type: ignore[call-arg]
+    assert code["envSecrets"] == celery["envSecrets"], "steps need the same secrets as the code"
+    daemon = values["dagsterDaemon"]
+    assert daemon["runMonitoring"]["enabled"] and daemon["runRetries"]["enabled"]

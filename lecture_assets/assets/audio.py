@@ -12,6 +12,7 @@ from lecture_assets.assets.common import duration_meta, load, run_stage, save
 from lecture_assets.assets.slides import SLIDES_NAME
 from lecture_assets.assets.source import AUDIO_NAME, PROBE_NAME
 from lecture_assets.partitions import lectures
+from lecture_assets.scale_out import queue_tags
 from lecture_assets.stages import UPSTREAM
 from resources.ai import TranscriberResource
 from resources.job_store import JobStoreResource
@@ -56,7 +57,7 @@ def silence_map(
     group_name="lecture",
     deps=UPSTREAM["transcript"],
     kinds={"python"},
-    op_tags={"lecture/asr": "true"},
+    op_tags={"lecture/asr": "true", **queue_tags("transcript")},
 )
 def transcript(
     context: AssetExecutionContext,

@@ -34,6 +34,7 @@ from lecture_assets.assets.source import AUDIO_NAME, PROBE_NAME
 from lecture_assets.clip_edit_store import CLIPS_TAG, load_edits, parse_clips_tag, save_edits
 from lecture_assets.manifest import ClipFiles, build_manifest
 from lecture_assets.partitions import lectures
+from lecture_assets.scale_out import queue_tags
 from lecture_assets.stages import UPSTREAM
 from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions, JobStatus
@@ -50,6 +51,7 @@ CLIP_FILES = {"video": "clip.mp4", "srt": "clip.srt", "vtt": "clip.vtt", "thumbn
     group_name="lecture",
     deps=UPSTREAM["highlight_clips"],
     kinds={"video"},
+    op_tags=queue_tags("highlight_clips"),
 )
 def highlight_clips(
     context: AssetExecutionContext,

@@ -8,6 +8,7 @@ from lecture_assets.analysis.slides import SlideDeck, read_slides
 from lecture_assets.assets.common import duration_meta, load, run_stage, save
 from lecture_assets.assets.source import PROBE_NAME
 from lecture_assets.partitions import lectures
+from lecture_assets.scale_out import queue_tags
 from lecture_assets.stages import UPSTREAM
 from resources.job_store import JobStoreResource
 from resources.progress import ProgressResource
@@ -27,7 +28,13 @@ def _titles_md(deck: SlideDeck, limit: int = 40) -> str:
     return "\n".join(rows) if deck.slides else "no slide text found"
 
 
-@asset(partitions_def=lectures, group_name="lecture", deps=UPSTREAM["slides"], kinds={"tesseract"})
+@asset(
+    partitions_def=lectures,
+    group_name="lecture",
+    deps=UPSTREAM["slides"],
+    kinds={"tesseract"},
+    op_tags=queue_tags("slides"),
+)
 def slides(
     context: AssetExecutionContext,
     storage: StorageResource,
