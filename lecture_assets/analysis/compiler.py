@@ -174,7 +174,7 @@ def plan_clip(
             low = cg.OUT_H - schedule.band_h - CAMERA_CAPTION_MARGIN
             caps_y = max(caps_y, low - low % 2)
         caption_rows = (
-            (int(bands["top_h"]), int(bands["caption_h"]))
+            (int(bands["caption_y"]), int(bands["caption_h"]))
             if caption_strip
             else (caps_y, schedule.band_h)
         )
