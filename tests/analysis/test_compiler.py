@@ -21,7 +21,8 @@ from lecture_assets.analysis.captions import (
     write_srt,
 )
 from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clip
-from lecture_assets.analysis.compiler_graph import camera_rates, caption_change_frames
+from lecture_assets.analysis.compiler_captions import caption_change_frames
+from lecture_assets.analysis.compiler_graph import camera_rates
 from lecture_assets.analysis.edl import write_edl, write_fcpxml
 from lecture_assets.analysis.media import ffmpeg_exe, probe
 from lecture_assets.analysis.models import (
