@@ -11,6 +11,7 @@ from pathlib import Path
 
 from lecture_assets.analysis import compiler_graph as cg
 from lecture_assets.analysis.captions import burn_schedule, to_output_time
+from lecture_assets.analysis.compiler_captions import caption_layer
 from lecture_assets.analysis.cpu import usable_cores
 from lecture_assets.analysis.media import MediaError, probe, run_ffmpeg
 from lecture_assets.analysis.models import HighlightSegment, ScreenLayout, SourceInfo
@@ -174,13 +175,13 @@ def plan_clip(
             low = cg.OUT_H - schedule.band_h - CAMERA_CAPTION_MARGIN
             caps_y = max(caps_y, low - low % 2)
         caption_rows = (
-            (int(bands["top_h"]), int(bands["caption_h"]))
+            (int(bands["caption_y"]), int(bands["caption_h"]))
             if caption_strip
             else (caps_y, schedule.band_h)
         )
         fonts_dir = options.fonts_dir or _default_fonts_dir()
         parts.append(
-            cg.caption_layer(
+            caption_layer(
                 str(subtitles_ass), fonts_dir, schedule, rate, duration, opaque=caption_strip
             )
         )

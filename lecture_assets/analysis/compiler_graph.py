@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import itertools
-import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
-from lecture_assets.analysis.captions import BurnSchedule, to_output_time
+from lecture_assets.analysis.captions import to_output_time
 from lecture_assets.analysis.models import (
     HighlightSegment,
     Interval,
@@ -212,11 +211,12 @@ def _crop(w: int, h: int, x: str, y: int) -> str:
     return f"crop='min({w},iw)':'min({h},ih)':'{x}':{y}"
 
 
-def _fit(w: int, h: int) -> str:
-    """Scale into w x h keeping aspect, then pad with the fill colour (never crops)."""
+def _fit(w: int, h: int, above: int = 0) -> str:
+    """Scale into w x h keeping aspect, then pad with the fill colour (never crops), with
+    `above` more rows of fill on top."""
     return (
         f"scale={w}:{h}:force_original_aspect_ratio=decrease:flags=bicubic,"
-        f"pad={w}:{h}:(ow-iw)/2:(oh-ih)/2:color={FILL},setsar=1"
+        f"pad={w}:{h + above}:(ow-iw)/2:{above}+({h}-ih)/2:color={FILL},setsar=1"
     )
 
 
@@ -243,6 +243,34 @@ def camera_box(camera: Rect, band_w: int, band_h: int) -> tuple[int, int]:
     w = min(band_w, _even(limit * camera.width - 1))
     h = min(band_h, _even(limit * camera.height - 1))
     return max(2, w), max(2, h)
+
+
+@dataclass(frozen=True)
+class SplitBands:
+    """Rows of a split frame, top to bottom: fill, screen, caption strip, camera, fill."""
+
+    above: int
+    screen_h: int
+    strip_h: int
+    camera_w: int
+    camera_h: int
+    below: int
+
+
+def split_bands(screen: Rect, camera: Rect, strip: int) -> SplitBands:
+    """Band heights of a split frame: the camera band exactly as tall as its (at most
+    MAX_ENLARGE times) picture, the slides up to their natural height at full width, and
+    any rows left over shared evenly as fill above and below the whole stack.
+    """
+    natural = _even(OUT_W * screen.height / screen.width)
+    top = min(max(natural, _even(OUT_H * 0.22)), _even(OUT_H * 0.6))
+    pic_w, pic_h = camera_box(camera, OUT_W, OUT_H - top - strip)
+    if natural > top:
+        # a short camera band leaves room: tall (e.g. 4:3) slides get it, never cropped
+        top = max(top, min(natural, OUT_H - strip - pic_h))
+    spare = OUT_H - top - strip - pic_h
+    above = _even(spare / 2)
+    return SplitBands(above, top, strip, pic_w, pic_h, spare - above)
 
 
 def _enlarge(w: int, h: int, rates: tuple[Fraction, Fraction] | None = None) -> str:
@@ -360,37 +388,39 @@ def layout_filters(
     """
     crop_s = _crop(screen.width, screen.height, str(screen.x), screen.y)
     if chosen == "split":
-        # the screen gets its natural height at full width (never cropped), then the caption
-        # strip, the camera the rest
-        top = _even(OUT_W * screen.height / screen.width)
-        top = min(max(top, _even(OUT_H * 0.22)), _even(OUT_H * 0.6))
-        strip = caption_h  # a caption band's height, even (see BurnSchedule)
-        bottom = OUT_H - top - strip
-        pic_w, pic_h = camera_box(camera, OUT_W, bottom)
+        # the screen at full width (never cropped), the caption strip, the camera picture
+        # at most MAX_ENLARGE times its size, the stack centred on the fill colour
+        sb = split_bands(screen, camera, caption_h)
+        pic_w, pic_h = sb.camera_w, sb.camera_h
         cw, ch, _, _ = _cover_crop(camera, pic_w / pic_h, None, None)
         x = _follow_expr(track, keep, camera, cw, duration)
         cw, ch, cx, cy = _cover_crop(camera, pic_w / pic_h, x, _face_y(track, camera))
         screen_graph = _screen_without_inset(screen, camera, frame, crop_s)
         camera_chain = f"{_crop(cw, ch, cx, cy)},{_enlarge(pic_w, pic_h, rates)}"
-        if (pic_w, pic_h) != (OUT_W, bottom):
-            # a small camera is shown at most MAX_ENLARGE times its size, on the fill colour
-            px, py = _even((OUT_W - pic_w) / 2), _even((bottom - pic_h) / 2)
-            camera_chain += f",pad={OUT_W}:{bottom}:{px}:{py}:color={FILL}"
-        roi = f"addroi=0:{top + strip}:{OUT_W}:{bottom}:qoffset={CAMERA_QP_OFFSET}"
+        if pic_w != OUT_W or sb.below:
+            # a narrow camera is centred across the band; the fill below the stack joins it
+            px = _even((OUT_W - pic_w) / 2)
+            camera_chain += f",pad={OUT_W}:{pic_h + sb.below}:{px}:0:color={FILL}"
+        camera_y = sb.above + sb.screen_h + sb.strip_h
+        roi = f"addroi=0:{camera_y}:{OUT_W}:{pic_h}:qoffset={CAMERA_QP_OFFSET}"
         bands: dict[str, float] = {
-            "top_h": top,
-            "caption_h": strip,
-            "bottom_h": bottom,
+            "top_y": sb.above,
+            "top_h": sb.screen_h,
+            "caption_y": sb.above + sb.screen_h,
+            "caption_h": sb.strip_h,
+            "camera_y": camera_y,
+            "bottom_h": pic_h,
+            "fill_below": sb.below,
             "camera_w": pic_w,
             "camera_h": pic_h,
             "camera_scale": round(max(pic_w / cw, pic_h / ch), 3),
         }
-        stack = "[top][caps][bot]vstack=3" if strip else "[top][bot]vstack=2"
+        stack = "[top][caps][bot]vstack=3" if sb.strip_h else "[top][bot]vstack=2"
         graph = (
-            f"[base]split=2[s][c];{screen_graph};[sc]{_fit(OUT_W, top)}[top];"
+            f"[base]split=2[s][c];{screen_graph};[sc]{_fit(OUT_W, sb.screen_h, sb.above)}[top];"
             f"[c]{camera_chain}[bot];{stack},{roi}[laid]"
         )
-        return graph, bands, bool(strip)
+        return graph, bands, bool(sb.strip_h)
     if chosen == "camera":
         cw, ch, _, _ = _cover_crop(camera, OUT_W / OUT_H, None, None)
         x = _follow_expr(track, keep, camera, cw, duration)
@@ -410,71 +440,3 @@ def layout_filters(
         f"color={FILL}[laid]"
     )
     return graph, {"top_h": fg_h, "bottom_h": 0}, False
-
-
-def escape_filter_path(path: str) -> str:
-    """Escape a file path for use as a filter option value inside -filter_complex."""
-    # level 1: the filter's option parser; level 2: the graph parser
-    level1 = "".join("\\" + ch if ch in "\\':" else ch for ch in path)
-    return "".join("\\" + ch if ch in "\\'[],;" else ch for ch in level1)
-
-
-def caption_change_frames(schedule: BurnSchedule, rate: Fraction, n_frames: int) -> list[int]:
-    """Output frames at which the burned-in captions can look different from the frame before.
-
-    libass shows an event on a frame whose whole-millisecond time t has start <= t < end, so
-    the picture only changes at the first frame at or after each start and each end.
-    """
-    frames = {0}
-    for start, end in schedule.events:
-        for ms in (start, end):
-            n = math.ceil(Fraction(ms) * rate / 1000)
-            if 0 < n < n_frames:
-                frames.add(n)
-    return sorted(frames)
-
-
-def frame_set_expr(frames: Sequence[int]) -> str:
-    """An ffmpeg expression true exactly on the output frames `frames` (sorted, distinct).
-
-    A binary search of nested `if(lt(n,k),..,..)`: ffmpeg evaluates only the branch taken,
-    so a frame costs ~log2(len) comparisons, and the nesting is only that deep. (A flat sum
-    of one `eq(n,k)` per frame fails to parse beyond ~130 terms: "Cannot allocate memory".)
-    """
-    if not frames:
-        return "0"
-    if len(frames) <= 4:
-        return "+".join(f"eq(n,{k})" for k in frames)
-    mid = len(frames) // 2
-    left, right = frame_set_expr(frames[:mid]), frame_set_expr(frames[mid:])
-    return f"if(lt(n,{frames[mid]}),{left},{right})"
-
-
-def caption_layer(
-    ass_path: str,
-    fonts_dir: str | None,
-    schedule: BurnSchedule,
-    rate: Fraction,
-    duration: float,
-    opaque: bool = False,
-) -> str:
-    """Graph text for [caps]: the captions on a strip, drawn only when they change.
-
-    libass renders onto a blank canvas just at the frames where the captions change; the
-    consumer (an overlay, or vstack for an opaque strip) repeats the last picture in
-    between: no libass blending of fill, outline and shadow onto every frame. The strip is
-    transparent for an overlay, or the fill colour when it is a band of its own (`opaque`).
-    """
-    n_frames = math.ceil(duration * rate)
-    changes = frame_set_expr(caption_change_frames(schedule, rate, n_frames))
-    fonts = f":fontsdir={escape_filter_path(fonts_dir)}" if fonts_dir else ""
-    if opaque:
-        canvas, pix_fmt, alpha = FILL, "yuv420p", ""
-    else:
-        canvas, pix_fmt, alpha = "black@0", "yuva420p", ":alpha=1"
-    return (
-        f"color=c={canvas}:s={OUT_W}x{OUT_H}:r={rate.numerator}/{rate.denominator}:"
-        f"d={duration + 1.0:.3f},format={pix_fmt},select='{changes}',"
-        f"ass={escape_filter_path(ass_path)}{fonts}{alpha},"
-        f"crop={OUT_W}:{schedule.band_h}:0:{schedule.band_y}[caps]"
-    )

@@ -21,7 +21,8 @@ from lecture_assets.analysis.captions import (
     write_srt,
 )
 from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clip
-from lecture_assets.analysis.compiler_graph import camera_rates, caption_change_frames
+from lecture_assets.analysis.compiler_captions import caption_change_frames
+from lecture_assets.analysis.compiler_graph import camera_rates
 from lecture_assets.analysis.edl import write_edl, write_fcpxml
 from lecture_assets.analysis.media import ffmpeg_exe, probe
 from lecture_assets.analysis.models import (
@@ -120,20 +121,25 @@ def test_split_clip_has_screen_on_top_camera_below_and_synced_captions(
     w6 = next(e for e in srt if "word6" in e.plaintext.split())
     assert w6.start <= 2100 < w6.end <= round(SEGMENT.output_duration * 1000)
     frame = _frame(clip.video_path, 1.0).astype(float)
-    top_h, caption_h = int(plan.band_heights["top_h"]), int(plan.band_heights["caption_h"])
-    top = frame[:top_h]
-    strip = frame[top_h : top_h + caption_h].mean(axis=2)
-    bottom = frame[top_h + caption_h :]
+    bands = {k: int(v) for k, v in plan.band_heights.items()}
+    top_y, top_h, caption_h = bands["top_y"], bands["top_h"], bands["caption_h"]
+    top = frame[top_y : top_y + top_h]
+    strip = frame[top_y + top_h : top_y + top_h + caption_h].mean(axis=2)
     assert top.mean() > 200  # the white slide, not cropped into the camera
-    # the orange camera fills its box in the bottom band, never enlarged beyond 2.5x
-    cam_w, cam_h = int(plan.band_heights["camera_w"]), int(plan.band_heights["camera_h"])
-    y0, x0 = (bottom.shape[0] - cam_h) // 2, (1080 - cam_w) // 2
-    box = bottom[y0 + 8 : y0 + cam_h - 8, x0 + 8 : x0 + cam_w - 8]
+    # the orange camera fills its own band right below the captions, never enlarged beyond
+    # 2.5x: the band is no taller than the picture
+    cam_w, cam_h, cam_y = bands["camera_w"], bands["camera_h"], bands["camera_y"]
+    assert cam_y == top_y + top_h + caption_h and bands["bottom_h"] == cam_h
+    x0 = (1080 - cam_w) // 2
+    box = frame[cam_y + 8 : cam_y + cam_h - 8, x0 + 8 : x0 + cam_w - 8]
     r, g, b = box.reshape(-1, 3).mean(axis=0)
     assert r > 150 and r > g > b
     assert plan.band_heights["camera_scale"] <= 2.5
+    # what is left is fill, shared above and below the stack: no void under the camera
+    assert abs(top_y - bands["fill_below"]) <= 2
+    assert top_y + top_h + caption_h + cam_h + bands["fill_below"] == 1920
     # the captions have a dark strip of their own between the two: white text on it at 1 s
-    assert plan.caption_rows == (top_h, caption_h) and caption_h > 100
+    assert plan.caption_rows == (top_y + top_h, caption_h) and caption_h > 100
     assert np.median(strip) < 60 and (strip > 200).mean() > 0.02
     # slide text survives at full width: dark text pixels in the top band's left half
     assert (top[:, :540].mean(axis=2) < 80).mean() > 0.005
@@ -219,7 +225,8 @@ def test_slower_camera_holds_each_camera_picture_but_keeps_the_clip_rate(tmp_pat
         clip = render_clip(plan, timeout_s=120)
         assert abs(clip.duration_s - SEGMENT.output_duration) <= 0.1
         assert not info.has_audio and _streams(clip.video_path)[1] == "aac"
-        changed, rate = _band_changes(clip.video_path, slice(int(plan.band_heights["top_h"]), None))
+        cam_y = int(plan.band_heights["camera_y"])
+        changed, rate = _band_changes(clip.video_path, slice(cam_y, None))
         assert rate == 25  # the clip's rate is the source's, whatever the camera's
         shares[fps] = sum(changed) / len(changed)
     # the camera box moves on every source frame: at full rate every frame shows it moved,
@@ -301,7 +308,8 @@ def test_burned_captions_change_on_their_cue_frames_and_stay_in_their_band(
     band_y, band_h = rows_of
     if kind == "pip":
         # the split layout's strip: right below the screen band, above the camera band
-        assert band_y == plans["captioned"].band_heights["top_h"] and band_h == band.band_h
+        bands = plans["captioned"].band_heights
+        assert band_y == bands["top_y"] + bands["top_h"] and band_h == band.band_h
     else:
         assert (band_y, band_h) == (band.band_y, band.band_h)
     # frame n shows t = n / 25: cue 1 covers frames 15-39, cue 2 frames 60-79
@@ -310,10 +318,16 @@ def test_burned_captions_change_on_their_cue_frames_and_stay_in_their_band(
     plain = _gray_frames(clips["plain"], set(shown) | hidden)
     captioned = _gray_frames(clips["captioned"], set(shown) | hidden)
     if kind == "pip":
-        # the strip is there only with captions: the screen band above it is the plain
-        # clip's; the strip is compared with itself at frame 14, before the first cue
+        # the strip is there only with captions (the stack is centred, so it sits higher
+        # up without them): the screen band above it is the plain clip's; the strip is
+        # compared with itself at frame 14, before the first cue
+        cb, pb = plans["captioned"].band_heights, plans["plain"].band_heights
+        top_h = int(cb["top_h"])
+        assert top_h == int(pb["top_h"]) and band_y == int(cb["top_y"]) + top_h
+        c0, p0 = int(cb["top_y"]), int(pb["top_y"])
         for n in (*hidden, *shown):
-            assert (np.abs(captioned[n][:band_y] - plain[n][:band_y]) > 80).sum() < 50
+            screen = captioned[n][c0 : c0 + top_h] - plain[n][p0 : p0 + top_h]
+            assert (np.abs(screen) > 80).sum() < 50
         below = band_y + band_h
         plain = {
             n: np.vstack([f[:band_y], captioned[14][band_y:below], f[below:]])

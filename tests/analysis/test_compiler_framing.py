@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 
 from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clip
-from lecture_assets.analysis.compiler_graph import MAX_ENLARGE, _follow_expr, camera_box
+from lecture_assets.analysis.compiler_graph import (
+    MAX_ENLARGE,
+    OUT_H,
+    OUT_W,
+    _follow_expr,
+    camera_box,
+    split_bands,
+)
 from lecture_assets.analysis.layout import detect_layout
 from lecture_assets.analysis.media import probe
 from lecture_assets.analysis.models import HighlightSegment, Interval, Rect, SpeakerPosition
@@ -36,6 +43,45 @@ def test_camera_box_never_enlarges_beyond_the_limit(
     crop_w = min(camera.width, camera.height * aspect)
     crop_h = min(camera.height, camera.width / aspect)
     assert 0.9 * MAX_ENLARGE <= max(w / crop_w, h / crop_h) <= MAX_ENLARGE or fills
+
+
+@pytest.mark.parametrize(
+    ("screen", "camera", "strip"),
+    [
+        (Rect(0, 0, 640, 360), Rect(528, 288, 96, 54), 240),  # 15 % inset, 640 px source
+        (Rect(0, 0, 720, 404), Rect(0, 0, 180, 100), 300),  # 25 % inset, 720 px source
+        (Rect(0, 0, 1280, 720), Rect(900, 500, 320, 180), 240),  # 25 % inset, 720p
+        (Rect(160, 0, 960, 720), Rect(0, 560, 192, 108), 240),  # 4:3 slides, small inset
+        (Rect(0, 0, 820, 720), Rect(820, 0, 460, 720), 240),  # a big side panel
+        (Rect(0, 0, 1920, 1080), Rect(1632, 918, 288, 162), 0),  # no captions, 1080p
+    ],
+)
+def test_camera_band_is_as_tall_as_its_picture_and_the_stack_is_centred(
+    screen: Rect, camera: Rect, strip: int
+) -> None:
+    sb = split_bands(screen, camera, strip)
+    assert (sb.camera_w, sb.camera_h) == camera_box(camera, OUT_W, sb.camera_h)
+    assert sb.camera_h <= MAX_ENLARGE * camera.height and sb.camera_w <= OUT_W
+    assert sb.above + sb.screen_h + sb.strip_h + sb.camera_h + sb.below == OUT_H
+    # leftover fill split evenly top and bottom, never a void under the camera alone
+    assert min(sb.above, sb.below) >= 0 and abs(sb.above - sb.below) <= 2
+    natural = OUT_W * screen.height / screen.width
+    # the slides at full width whenever the camera leaves them the room (never cropped)
+    if natural <= OUT_H - strip - sb.camera_h:
+        assert abs(sb.screen_h - natural) <= 2
+    if camera.width < 0.2 * screen.width:
+        # a small camera: the fill below its band is a quarter of the frame at most
+        assert sb.below <= 0.25 * OUT_H
+
+
+def test_small_camera_beside_tall_slides_gives_the_slides_the_room() -> None:
+    # slides taller than wide were held to 60 % of the frame (pillarboxed); beside a small
+    # camera they get the rows the camera does not need, at full width
+    sb = split_bands(Rect(0, 0, 540, 720), Rect(540, 0, 144, 81), 240)
+    assert sb.screen_h == 1440 and sb.camera_h <= 2.5 * 81
+    # a big camera keeps its band: the slides stay within 60 %
+    big = split_bands(Rect(0, 0, 540, 720), Rect(540, 0, 740, 720), 240)
+    assert big.screen_h == 1152 and big.camera_h == OUT_H - 1152 - 240
 
 
 def test_one_bad_detection_does_not_move_the_crop() -> None:

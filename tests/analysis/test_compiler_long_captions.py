@@ -12,7 +12,7 @@ import pytest
 
 from lecture_assets.analysis.captions import build_cues, burn_schedule, write_ass
 from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clip
-from lecture_assets.analysis.compiler_graph import frame_set_expr
+from lecture_assets.analysis.compiler_captions import frame_set_expr
 from lecture_assets.analysis.media import MediaError, ffmpeg_exe, probe
 from lecture_assets.analysis.models import (
     HighlightSegment,
