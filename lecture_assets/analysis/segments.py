@@ -9,7 +9,7 @@ import numpy as np
 
 from lecture_assets.analysis.chapters import lexical_vectors
 from lecture_assets.analysis.content import chapters_text
-from lecture_assets.analysis.content_features import sentence_features, window_score
+from lecture_assets.analysis.content_features import sentence_features, windows_from
 from lecture_assets.analysis.models import (
     CandidateWindow,
     Chapter,
@@ -233,22 +233,20 @@ def select_segments(
     target = min(options.max_seconds, max(options.min_seconds, 45.0))
 
     boost_at = _Boost(scores.candidates)
+
+    def out_length(a: int, b: int) -> float:
+        s0, s1 = sentences[a].start, sentences[b].end
+        return (s1 - s0) - clock.between(s0, s1)
+
     per_chapter: list[list[tuple[float, int, int, str]]] = []
     for lo, hi in clip_ranges(sentences, chapters):
         opts = []
         for a in range(lo, hi + 1):
-            for b in range(a, hi + 1):
-                s0, s1 = sentences[a].start, sentences[b].end
-                out_len = (s1 - s0) - clock.between(s0, s1)
-                if out_len > options.max_seconds:
-                    break
-                if out_len < options.min_seconds:
-                    continue
-                speech_s = sum(s.end - s.start for s in sentences[a : b + 1])
-                sc, _, why = window_score(
-                    sentences, values, feats, a, b, speech_s, median_rate, target
-                )
-                boost, cwhy = boost_at.at(s0, s1)
+            for b, sc, _, why in windows_from(
+                sentences, values, feats, a, hi, out_length, options.min_seconds,
+                options.max_seconds, median_rate, target, with_features=False,
+            ):  # fmt: skip
+                boost, cwhy = boost_at.at(sentences[a].start, sentences[b].end)
                 opts.append((sc + 0.25 * boost, a, b, cwhy or why))
         opts.sort(key=lambda o: -o[0])
         per_chapter.append(opts)
