@@ -162,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
         sp = results["speed_2h"]
         print(
             f"speed: {sp['minutes']} min transcript, {sp['sentences']} sentences -> "
-            f"{sp['chapters']} chapters in {sp['content_s']} s (content agent, model loaded)"
+            f"{sp['chapters']} chapters in {sp['content_s']} s wall, {sp['content_cpu_s']} s CPU "
+            "(content agent, model loaded)"
         )
     for subset in args.subsets:
         if subset in results:

@@ -21,7 +21,7 @@ from lecture_assets.analysis.content_features import (
     SentenceFeatures,
     sentence_features,
     sentence_scores,
-    window_score,
+    windows_from,
 )
 from lecture_assets.analysis.embeddings import SentenceEmbedder
 from lecture_assets.analysis.models import (
@@ -135,17 +135,16 @@ def propose_candidates(
     rates = sorted(f.words_per_s for f in feats)
     median_rate = rates[len(rates) // 2] if rates else 2.5
     out: list[CandidateWindow] = []
+
+    def span(a: int, b: int) -> float:
+        return sentences[b].end - sentences[a].start
+
     for k, ch in enumerate(chapters):
         options = []
         for a in range(ch.first_sentence, ch.last_sentence + 1):
-            for b in range(a, ch.last_sentence + 1):
-                span = sentences[b].end - sentences[a].start
-                if span > max_s:
-                    break
-                if span < min_s:
-                    continue
-                speech_s = sum(s.end - s.start for s in sentences[a : b + 1])
-                sc, fe, why = window_score(sentences, scores, feats, a, b, speech_s, median_rate)
+            for b, sc, fe, why in windows_from(
+                sentences, scores, feats, a, ch.last_sentence, span, min_s, max_s, median_rate
+            ):
                 options.append((sc, a, b, fe, why))
         options.sort(key=lambda o: -o[0])
         taken: list[tuple[int, int]] = []

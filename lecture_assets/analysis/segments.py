@@ -9,7 +9,7 @@ import numpy as np
 
 from lecture_assets.analysis.chapters import lexical_vectors
 from lecture_assets.analysis.content import chapters_text
-from lecture_assets.analysis.content_features import sentence_features, window_score
+from lecture_assets.analysis.content_features import sentence_features, windows_from
 from lecture_assets.analysis.models import (
     CandidateWindow,
     Chapter,
@@ -25,7 +25,8 @@ from lecture_assets.analysis.models import (
 from lecture_assets.analysis.titles import clip_title, document_counts
 
 SHORT_LECTURE_S = 120.0
-EXTRA_CLIP_EVERY_S = 300.0  # a chapter earns one more clip per this much speech
+MIN_GAP_S = 20.0  # clips keep this far apart while other good moments remain
+SPREAD_PENALTY = 0.1  # score lost per clip a chapter takes beyond its share of the lecture
 _PAD_S = 0.25  # silence kept either side of a cut so speech never sounds clipped
 EDGE_REACH = 2  # sentences either side of a chapter boundary checked for belonging next door
 
@@ -127,16 +128,69 @@ def clip_ranges(sentences: list[Sentence], chapters: list[Chapter]) -> list[tupl
     return out
 
 
-def _candidate_boost(cands: list[CandidateWindow], start: float, end: float) -> tuple[float, str]:
-    best, why = 0.0, ""
-    for c in cands:
-        inter = min(end, c.end) - max(start, c.start)
-        if inter <= 0:
-            continue
-        frac = inter / max(end - start, c.end - c.start, 1e-9)
-        if frac * c.score > best:
-            best, why = frac * c.score, c.reason
-    return best, why
+class _Boost:
+    # candidate windows as arrays, so each window's overlap is one numpy pass, not a loop
+    def __init__(self, cands: list[CandidateWindow]) -> None:
+        self.starts = np.array([c.start for c in cands], dtype=float)
+        self.ends = np.array([c.end for c in cands], dtype=float)
+        self.scores = np.array([c.score for c in cands], dtype=float)
+        self.lens = self.ends - self.starts
+        self.reasons = [c.reason for c in cands]
+
+    def at(self, start: float, end: float) -> tuple[float, str]:
+        """Best overlap-weighted candidate score for [start, end] and that candidate's reason."""
+        if not self.reasons:
+            return 0.0, ""
+        inter = np.minimum(end, self.ends) - np.maximum(start, self.starts)
+        frac = inter / np.maximum(np.maximum(end - start, self.lens), 1e-9)
+        val = np.where(inter > 0, frac * self.scores, 0.0)
+        i = int(np.argmax(val))  # first of the best, as a strict-improvement loop would pick
+        if val[i] <= 0.0:
+            return 0.0, ""
+        return float(val[i]), self.reasons[i]
+
+
+def _pick(
+    per_chapter: list[list[tuple[float, int, int, str]]],
+    chapters: list[Chapter],
+    sentences: list[Sentence],
+    cap: int,
+    lecture_s: float,
+) -> list[tuple[float, int, int, int, str]]:
+    """Greedy best-first choice of windows by their own score, with a diversity rule.
+
+    Clips never overlap and keep `MIN_GAP_S` apart while any window still fits that way (a
+    second pass fills the rest without the gap). A chapter that already holds more than its
+    share of the lecture's clips (cap times its share of the time) costs `SPREAD_PENALTY` per
+    extra clip, so clips spread across topics when windows score alike, yet a chapter full of
+    strong moments still gets them all, whatever the chapter count.
+    """
+    pool = sorted(
+        ((sc, k, a, b, why) for k, opts in enumerate(per_chapter) for sc, a, b, why in opts),
+        key=lambda p: -p[0],
+    )
+    share = [cap * (ch.end - ch.start) / max(lecture_s, 1e-9) for ch in chapters]
+    used = [0] * len(chapters)
+    chosen: list[tuple[float, int, int, int, str]] = []
+    spans: list[tuple[float, float]] = []
+    for gap in (MIN_GAP_S, 0.0):
+        while len(chosen) < cap:
+            best, best_adj = None, -np.inf
+            for sc, k, a, b, why in pool:
+                if sc <= best_adj:
+                    break  # sorted by score and the penalty only lowers it
+                s0, s1 = sentences[a].start, sentences[b].end
+                if any(s0 < y + gap and s1 > x - gap for x, y in spans):
+                    continue
+                adj = sc - SPREAD_PENALTY * max(0.0, used[k] + 1 - share[k])
+                if adj > best_adj:
+                    best, best_adj = (sc, k, a, b, why), adj
+            if best is None:
+                break
+            chosen.append(best)
+            used[best[1]] += 1
+            spans.append((sentences[best[2]].start, sentences[best[3]].end))
+    return chosen
 
 
 def select_segments(
@@ -145,7 +199,7 @@ def select_segments(
     speech: SpeechMap | None,
     options: SegmentOptions,
 ) -> HighlightPlan:
-    """Choose up to options.max_clips non-overlapping clips, spread across chapters, by score.
+    """Choose up to options.max_clips non-overlapping clips by their own score, kept diverse.
 
     Clips start and end on sentence boundaries, stay in one chapter, and their kept length
     (after cutting pauses longer than options.max_pause_s) lies in [min_seconds, max_seconds].
@@ -178,22 +232,21 @@ def select_segments(
     lecture_s = sentences[-1].end - sentences[0].start
     target = min(options.max_seconds, max(options.min_seconds, 45.0))
 
+    boost_at = _Boost(scores.candidates)
+
+    def out_length(a: int, b: int) -> float:
+        s0, s1 = sentences[a].start, sentences[b].end
+        return (s1 - s0) - clock.between(s0, s1)
+
     per_chapter: list[list[tuple[float, int, int, str]]] = []
     for lo, hi in clip_ranges(sentences, chapters):
         opts = []
         for a in range(lo, hi + 1):
-            for b in range(a, hi + 1):
-                s0, s1 = sentences[a].start, sentences[b].end
-                out_len = (s1 - s0) - clock.between(s0, s1)
-                if out_len > options.max_seconds:
-                    break
-                if out_len < options.min_seconds:
-                    continue
-                speech_s = sum(s.end - s.start for s in sentences[a : b + 1])
-                sc, _, why = window_score(
-                    sentences, values, feats, a, b, speech_s, median_rate, target
-                )
-                boost, cwhy = _candidate_boost(scores.candidates, s0, s1)
+            for b, sc, _, why in windows_from(
+                sentences, values, feats, a, hi, out_length, options.min_seconds,
+                options.max_seconds, median_rate, target, with_features=False,
+            ):  # fmt: skip
+                boost, cwhy = boost_at.at(sentences[a].start, sentences[b].end)
                 opts.append((sc + 0.25 * boost, a, b, cwhy or why))
         opts.sort(key=lambda o: -o[0])
         per_chapter.append(opts)
@@ -204,27 +257,11 @@ def select_segments(
         cap = 1
         notes.append(f"The lecture is short ({lecture_s:.0f} s), so it yields a single clip.")
     elif len(chapters) == 1:
-        notes.append("No clear topic structure was found (one chapter), so fewer clips were cut.")
-    quota = [
-        1 + int((ch.end - ch.start) // EXTRA_CLIP_EVERY_S) for ch in chapters
-    ]  # spread: long chapters earn more clips, short ones at most one
-    chosen: list[tuple[float, int, int, int, str]] = []
-    used = [0] * len(chapters)
-    for _round in range(max(quota, default=0)):
-        round_picks = []
-        for k, opts in enumerate(per_chapter):
-            if used[k] >= quota[k]:
-                continue
-            for sc, a, b, why in opts:
-                if all(b < x or a > y for _, _, x, y, _ in chosen):
-                    round_picks.append((sc, k, a, b, why))
-                    break
-        round_picks.sort(key=lambda p: -p[0])
-        for pick in round_picks[: cap - len(chosen)]:
-            chosen.append(pick)
-            used[pick[1]] += 1
-        if len(chosen) >= cap or not round_picks:
-            break
+        notes.append(
+            "No clear topic structure was found (one chapter), so clips went to the strongest "
+            "self-contained moments across the lecture."
+        )
+    chosen = _pick(per_chapter, chapters, sentences, cap, lecture_s)
 
     if not chosen:
         if spoken < options.min_seconds:
@@ -247,8 +284,8 @@ def select_segments(
         segments.append(HighlightSegment(rank, s0, s1, round(sc, 4), title, why, k, keep))
     if chosen and len(chosen) < options.max_clips and not notes:
         notes.append(
-            f"{len(chosen)} of {options.max_clips} clips: the lecture has {len(chapters)} "
-            "chapter(s) and clips are spread one per chapter (more for long chapters) "
-            "without overlap."
+            f"{len(chosen)} of {options.max_clips} clips: no other run of whole sentences "
+            f"between {options.min_seconds:.0f} and {options.max_seconds:.0f} s fits beside "
+            "the chosen clips without overlapping them; widen the length range for more."
         )
     return HighlightPlan(segments, chapters, text, note=" ".join(notes) or None)

@@ -116,12 +116,13 @@ def test_reselecting_with_other_options_reuses_scores(
     assert 1 <= len(short.segments) <= 3 and 1 <= len(long.segments) <= 3
 
 
-def test_lecture_without_topic_structure_gets_fewer_clips_and_a_note(
+def test_lecture_without_topic_structure_still_gets_clips_and_a_note(
     scored: dict[str, tuple[TopicLecture, ContentScores]],
 ) -> None:
     lecture, scores = scored["flat"]
     plan = select_segments(scores, lecture.transcript, None, SegmentOptions())
-    assert 1 <= len(plan.segments) < 3
+    # a ~3-minute single-topic lecture: as many clips as fit side by side, not one per chapter
+    assert len(plan.segments) >= 2
     assert plan.note and "topic structure" in plan.note
 
 
