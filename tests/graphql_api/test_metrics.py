@@ -15,10 +15,7 @@ from fastapi.testclient import TestClient
 from graphql import GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
-from graphql_api.mutations import Mutation
-from graphql_api.queries import Query
-from graphql_api.schema import build_schema
-from graphql_api.subscriptions import Subscription
+from graphql_api.schema import Mutation, Query, Subscription, build_schema
 from resources.job_store import JobStoreResource
 from resources.job_tables import job_events
 from resources.jobs import JobOptions
