@@ -21,11 +21,11 @@ import jiwer
 import numpy as np
 
 from bench.asr_eval import normalize, speech_set
-from lecture_assets.analysis.audio import SAMPLE_RATE, read_pcm
-from lecture_assets.analysis.slides import Slide
-from lecture_assets.analysis.transcript import FasterWhisperTranscriber
-from lecture_assets.analysis.transcript_hints import TranscriptHints
-from lecture_assets.analysis.whisper_models import load_model
+from lecture_assets.analysis.media.audio import SAMPLE_RATE, read_pcm
+from lecture_assets.analysis.slides.read import Slide
+from lecture_assets.analysis.transcript.hints import TranscriptHints
+from lecture_assets.analysis.transcript.transcribe import FasterWhisperTranscriber
+from lecture_assets.analysis.transcript.whisper_models import load_model
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -11,10 +11,10 @@ import jiwer
 import numpy as np
 
 from bench.vad_eval import REALMEDIA, to_wav
-from lecture_assets.analysis.audio import SAMPLE_RATE, read_pcm
-from lecture_assets.analysis.silence import detect_silences
-from lecture_assets.analysis.transcript import FasterWhisperTranscriber
-from lecture_assets.analysis.whisper_models import load_model
+from lecture_assets.analysis.media.audio import SAMPLE_RATE, read_pcm
+from lecture_assets.analysis.silence.detect import detect_silences
+from lecture_assets.analysis.transcript.transcribe import FasterWhisperTranscriber
+from lecture_assets.analysis.transcript.whisper_models import load_model
 
 _NUMBERS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
             "eleven", "twelve")  # fmt: skip

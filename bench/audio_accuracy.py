@@ -24,7 +24,7 @@ from bench.vad_eval import (
     to_wav,
 )
 from lecture_assets.analysis.models import Interval
-from lecture_assets.analysis.silence import SilenceParams
+from lecture_assets.analysis.silence.detect import SilenceParams
 from tests.fixtures.speech import (
     DEFAULT_PAUSES,
     LECTURE_SENTENCES,

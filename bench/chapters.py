@@ -39,8 +39,8 @@ from bench.real_lectures import (
     timed_transcript,
     to_sentence_bounds,
 )
-from lecture_assets.analysis.content import LocalScorer, score_content
-from lecture_assets.analysis.embeddings import SentenceEmbedder
+from lecture_assets.analysis.content.embeddings import SentenceEmbedder
+from lecture_assets.analysis.content.score import LocalScorer, score_content
 from tests.fixtures.topic_lectures import easy_lectures, hard_lectures
 
 OUT = Path(__file__).parent / "results" / "chapters.json"

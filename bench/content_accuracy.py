@@ -11,11 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from lecture_assets.analysis.content import LocalScorer, score_content
-from lecture_assets.analysis.embeddings import SentenceEmbedder
+from lecture_assets.analysis.content.embeddings import SentenceEmbedder
+from lecture_assets.analysis.content.score import LocalScorer, score_content
 from lecture_assets.analysis.models import SegmentOptions
-from lecture_assets.analysis.segments import select_segments
-from lecture_assets.analysis.sentences import split_sentences
+from lecture_assets.analysis.segments.select import select_segments
+from lecture_assets.analysis.transcript.sentences import split_sentences
 from tests.fixtures.topic_lectures import (
     TopicLecture,
     easy_lectures,

@@ -18,10 +18,8 @@ import av
 import cv2
 import numpy as np
 
-from lecture_assets.analysis.captions import build_cues, write_ass
-from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clip
-from lecture_assets.analysis.layout import detect_layout
-from lecture_assets.analysis.media import probe
+from lecture_assets.analysis.layout.detect import detect_layout
+from lecture_assets.analysis.media.ffmpeg import probe
 from lecture_assets.analysis.models import (
     HighlightSegment,
     Interval,
@@ -31,6 +29,8 @@ from lecture_assets.analysis.models import (
     TranscriptSegment,
     Word,
 )
+from lecture_assets.analysis.render.captions import build_cues, write_ass
+from lecture_assets.analysis.render.compile import RenderOptions, plan_clip, render_clip
 from tests.fixtures.layout_shapes import SHAPES, Shape, realmedia_present
 from tests.fixtures.layouts import cached_layout_video
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import numpy as np
 
-from lecture_assets.analysis.frames import iter_gray_frames, sample_geometry
-from lecture_assets.analysis.layout import detect_layout
-from lecture_assets.analysis.media import ffmpeg_exe, probe
+from lecture_assets.analysis.layout.detect import detect_layout
+from lecture_assets.analysis.media.ffmpeg import ffmpeg_exe, probe
+from lecture_assets.analysis.media.frames import iter_gray_frames, sample_geometry
 from lecture_assets.analysis.models import Rect
 from tests.fixtures.layouts import LayoutSpec, Segment, cached_layout_video, make_layout_video
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from lecture_assets.analysis.media import ffmpeg_exe
+from lecture_assets.analysis.media.ffmpeg import ffmpeg_exe
 from lecture_assets.analysis.models import Interval, LayoutPeriod, Rect
 from tests.fixtures.layouts import LayoutTruth, Segment, _Camera, _Slides, segment_regions
 from tests.fixtures.speech import SAMPLE_RATE, LectureParams, make_lecture

@@ -14,7 +14,7 @@ from typing import Any
 import psutil
 
 from bench.render_speed import plain_transcode
-from lecture_assets.analysis.media import ffmpeg_exe
+from lecture_assets.analysis.media.ffmpeg import ffmpeg_exe
 from lecture_assets.analysis.models import Interval
 from lecture_assets.local_run import process_local
 from lecture_assets.stages import STAGES

@@ -12,10 +12,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from lecture_assets.analysis.captions import build_cues, write_ass
-from lecture_assets.analysis.compiler import RenderedClip, RenderOptions, plan_clip, render_clips
-from lecture_assets.analysis.loudness import integrated_loudness, normalising_gain_db
-from lecture_assets.analysis.media import ffmpeg_exe, probe, run_ffmpeg
+from lecture_assets.analysis.media.ffmpeg import ffmpeg_exe, probe, run_ffmpeg
+from lecture_assets.analysis.media.loudness import integrated_loudness, normalising_gain_db
 from lecture_assets.analysis.models import (
     HighlightSegment,
     Interval,
@@ -26,6 +24,13 @@ from lecture_assets.analysis.models import (
     Transcript,
     TranscriptSegment,
     Word,
+)
+from lecture_assets.analysis.render.captions import build_cues, write_ass
+from lecture_assets.analysis.render.compile import (
+    RenderedClip,
+    RenderOptions,
+    plan_clip,
+    render_clips,
 )
 from resources.media import MediaResource
 

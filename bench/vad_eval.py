@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from lecture_assets.analysis.audio import SAMPLE_RATE, extract_audio, read_pcm
+from lecture_assets.analysis.media.audio import SAMPLE_RATE, extract_audio, read_pcm
 from lecture_assets.analysis.models import Interval
-from lecture_assets.analysis.silence import SilenceParams, detect_silences
-from lecture_assets.analysis.silence_energy import frame_dbfs
+from lecture_assets.analysis.silence.detect import SilenceParams, detect_silences
+from lecture_assets.analysis.silence.energy import frame_dbfs
 
 REALMEDIA = Path(__file__).resolve().parents[2] / "shared" / "realmedia"
 CACHE = Path(__file__).resolve().parent / ".cache"

@@ -7,15 +7,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graphql_api.services import JobService, ServiceError
-from lecture_assets.analysis.clip_edits import (
+from lecture_assets.analysis.models import Interval, Sentence, Transcript, from_jsonable
+from lecture_assets.analysis.render.clip_edits import (
     CaptionFix,
     ClipEdit,
     ClipEdits,
     snap_to_sentences,
     to_source_time,
 )
-from lecture_assets.analysis.models import Interval, Sentence, Transcript, from_jsonable
-from lecture_assets.analysis.sentences import split_sentences
+from lecture_assets.analysis.transcript.sentences import split_sentences
 from lecture_assets.clip_edit_store import load_edits, save_edits
 from resources.jobs import Job, JobStatus
 

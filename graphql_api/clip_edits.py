@@ -12,7 +12,7 @@ from graphql_api.archive import job_archive
 from graphql_api.clip_edit_service import ClipEditService, CueText
 from graphql_api.mutations import UNAUTHENTICATED, _job_error
 from graphql_api.services import ServiceError
-from lecture_assets.analysis.clip_edits import ClipEdit as DomainEdit
+from lecture_assets.analysis.render.clip_edits import ClipEdit as DomainEdit
 
 
 @strawberry.type(description="New text for one caption, in source seconds.")

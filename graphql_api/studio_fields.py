@@ -8,8 +8,8 @@ import pysubs2
 import strawberry
 
 from graphql_api.clip_edit_service import ClipEditService
-from lecture_assets.analysis.clip_edits import ClipEdit
 from lecture_assets.analysis.models import Sentence
+from lecture_assets.analysis.render.clip_edits import ClipEdit
 from resources.jobs import Job
 from resources.storage import StorageError
 

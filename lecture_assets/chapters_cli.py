@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from lecture_assets.analysis.caption_files import CaptionFileError, read_captions
-from lecture_assets.analysis.content import Scorer, score_content
+from lecture_assets.analysis.content.score import Scorer, score_content
+from lecture_assets.analysis.render.caption_files import CaptionFileError, read_captions
 
 
 def chapters_for_files(files: Iterable[Path], scorer: Scorer, out: TextIO, err: TextIO) -> int:

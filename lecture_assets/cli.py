@@ -10,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from lecture_assets.analysis.transcript_hints import parse_glossary
+from lecture_assets.analysis.transcript.hints import parse_glossary
 from resources.jobs import JobEvent, JobOptions
 from resources.logging_setup import configure_logging
 from resources.progress import STAGE_SPAN

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from lecture_assets import keys
-from lecture_assets.analysis.clip_edits import ClipEdits
 from lecture_assets.analysis.models import from_jsonable, to_jsonable
+from lecture_assets.analysis.render.clip_edits import ClipEdits
 from resources.storage import StorageError, StorageResource
 
 # the run tag naming the clips a re-render is for (absent: render every clip)

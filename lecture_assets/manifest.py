@@ -13,7 +13,7 @@ from lecture_assets.analysis.models import (
     SpeechMap,
     Transcript,
 )
-from lecture_assets.analysis.slides import SlideDeck
+from lecture_assets.analysis.slides.read import SlideDeck
 
 
 @dataclass(frozen=True)

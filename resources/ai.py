@@ -6,8 +6,8 @@ from typing import Literal
 
 from dagster import ConfigurableResource
 
-from lecture_assets.analysis.content import LocalScorer, Scorer
-from lecture_assets.analysis.transcript import Transcriber
+from lecture_assets.analysis.content.score import LocalScorer, Scorer
+from lecture_assets.analysis.transcript.transcribe import Transcriber
 
 
 class TranscriberResource(ConfigurableResource):
@@ -22,7 +22,7 @@ class TranscriberResource(ConfigurableResource):
 
     def build(self) -> Transcriber:
         if self.kind == "openai":
-            from lecture_assets.analysis.openai_transcriber import OpenAIWhisperTranscriber
+            from lecture_assets.analysis.transcript.openai_api import OpenAIWhisperTranscriber
 
             if not self.openai_api_key:
                 raise ValueError(
@@ -30,7 +30,7 @@ class TranscriberResource(ConfigurableResource):
                     "LECTURE_TRANSCRIBER=local"
                 )
             return OpenAIWhisperTranscriber(self.openai_api_key, base_url=self.openai_base_url)
-        from lecture_assets.analysis.transcript import FasterWhisperTranscriber
+        from lecture_assets.analysis.transcript.transcribe import FasterWhisperTranscriber
 
         return FasterWhisperTranscriber(self.model, allow_download=self.allow_download)
 
@@ -45,11 +45,11 @@ class ScorerResource(ConfigurableResource):
     gemini_base_url: str | None = None
 
     def build(self) -> Scorer:
-        from lecture_assets.analysis.embeddings import SentenceEmbedder
+        from lecture_assets.analysis.content.embeddings import SentenceEmbedder
 
         local = LocalScorer(SentenceEmbedder(self.embedding_model))
         if self.kind == "gemini":
-            from lecture_assets.analysis.gemini_scorer import GeminiScorer
+            from lecture_assets.analysis.content.gemini import GeminiScorer
 
             if not self.gemini_api_key:
                 raise ValueError(

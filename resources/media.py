@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dagster import ConfigurableResource
 
-from lecture_assets.analysis.cpu import usable_cores
+from lecture_assets.analysis.media.cpu import usable_cores
 
 
 class MediaResource(ConfigurableResource):

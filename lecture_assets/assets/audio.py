@@ -4,10 +4,10 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 
 from lecture_assets import keys
 from lecture_assets.analysis.models import SourceInfo, SpeechMap
-from lecture_assets.analysis.silence import detect_silences
-from lecture_assets.analysis.slides import SlideDeck
-from lecture_assets.analysis.transcript_hints import TranscriptHints
-from lecture_assets.analysis.whisper_models import release_models
+from lecture_assets.analysis.silence.detect import detect_silences
+from lecture_assets.analysis.slides.read import SlideDeck
+from lecture_assets.analysis.transcript.hints import TranscriptHints
+from lecture_assets.analysis.transcript.whisper_models import release_models
 from lecture_assets.assets.common import duration_meta, load, run_stage, save
 from lecture_assets.assets.slides import SLIDES_NAME
 from lecture_assets.assets.source import AUDIO_NAME, PROBE_NAME

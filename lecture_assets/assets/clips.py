@@ -7,19 +7,8 @@ from typing import Any
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from lecture_assets import keys
-from lecture_assets.analysis.captions import (
-    CaptionStyle,
-    build_cues,
-    write_ass,
-    write_srt,
-    write_vtt,
-)
-from lecture_assets.analysis.chapter_exports import write_chapter_files
-from lecture_assets.analysis.clip_edits import fixed_cues, reconcile
-from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clips
-from lecture_assets.analysis.compiler_graph import LayoutPreference
-from lecture_assets.analysis.edl import write_edl, write_fcpxml
-from lecture_assets.analysis.loudness import integrated_loudness, normalising_gain_db
+from lecture_assets.analysis.content.exports import write_chapter_files
+from lecture_assets.analysis.media.loudness import integrated_loudness, normalising_gain_db
 from lecture_assets.analysis.models import (
     HighlightPlan,
     ScreenLayout,
@@ -27,7 +16,18 @@ from lecture_assets.analysis.models import (
     SpeechMap,
     Transcript,
 )
-from lecture_assets.analysis.slides import SlideDeck
+from lecture_assets.analysis.render.captions import (
+    CaptionStyle,
+    build_cues,
+    write_ass,
+    write_srt,
+    write_vtt,
+)
+from lecture_assets.analysis.render.clip_edits import fixed_cues, reconcile
+from lecture_assets.analysis.render.compile import RenderOptions, plan_clip, render_clips
+from lecture_assets.analysis.render.edl import write_edl, write_fcpxml
+from lecture_assets.analysis.render.graph import LayoutPreference
+from lecture_assets.analysis.slides.read import SlideDeck
 from lecture_assets.assets.common import duration_meta, load, run_stage
 from lecture_assets.assets.slides import SLIDES_NAME
 from lecture_assets.assets.source import AUDIO_NAME, PROBE_NAME

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from dagster import AssetExecutionContext, Failure, MetadataValue
 
 from lecture_assets import keys
-from lecture_assets.analysis.media import MediaError
+from lecture_assets.analysis.media.ffmpeg import MediaError
 from lecture_assets.analysis.models import from_jsonable, to_jsonable
 from resources.job_store import JobStoreResource
 from resources.jobs import Job, JobStatus

@@ -2,7 +2,8 @@
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
-from lecture_assets.analysis.content import LocalScorer, chapters_text, score_content
+from lecture_assets.analysis.content.score import LocalScorer, chapters_text, score_content
+from lecture_assets.analysis.content.titles import retitle_scores
 from lecture_assets.analysis.models import (
     ContentScores,
     ScreenLayout,
@@ -11,9 +12,8 @@ from lecture_assets.analysis.models import (
     SpeechMap,
     Transcript,
 )
-from lecture_assets.analysis.segments import select_segments
-from lecture_assets.analysis.slides import SlideDeck
-from lecture_assets.analysis.titles import retitle_scores
+from lecture_assets.analysis.segments.select import select_segments
+from lecture_assets.analysis.slides.read import SlideDeck
 from lecture_assets.assets.common import duration_meta, load, run_stage, save
 from lecture_assets.assets.source import PROBE_NAME
 from lecture_assets.partitions import lectures

@@ -3,7 +3,7 @@
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from lecture_assets import keys
-from lecture_assets.analysis.layout import detect_layout, render_layout_previews
+from lecture_assets.analysis.layout.detect import detect_layout, render_layout_previews
 from lecture_assets.analysis.models import Rect, SourceInfo
 from lecture_assets.assets.common import duration_meta, load, run_stage, save
 from lecture_assets.assets.source import PROBE_NAME

@@ -2,9 +2,9 @@
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
-from lecture_assets.analysis.media import MediaError
+from lecture_assets.analysis.media.ffmpeg import MediaError
 from lecture_assets.analysis.models import ScreenLayout, SourceInfo
-from lecture_assets.analysis.slides import SlideDeck, read_slides
+from lecture_assets.analysis.slides.read import SlideDeck, read_slides
 from lecture_assets.assets.common import duration_meta, load, run_stage, save
 from lecture_assets.assets.source import PROBE_NAME
 from lecture_assets.partitions import lectures

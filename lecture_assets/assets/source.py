@@ -3,8 +3,8 @@
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from lecture_assets import keys
-from lecture_assets.analysis.audio import extract_audio
-from lecture_assets.analysis.media import probe
+from lecture_assets.analysis.media.audio import extract_audio
+from lecture_assets.analysis.media.ffmpeg import probe
 from lecture_assets.analysis.models import SourceInfo
 from lecture_assets.assets.common import StageError, duration_meta, run_stage, save
 from lecture_assets.partitions import lectures

@@ -9,14 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lecture_assets.analysis.audio import (
+from lecture_assets.analysis.media.audio import (
     SAMPLE_RATE,
     duration_of,
     extract_audio,
     iter_float_chunks,
     read_pcm,
 )
-from lecture_assets.analysis.media import MediaError, ffmpeg_exe
+from lecture_assets.analysis.media.ffmpeg import MediaError, ffmpeg_exe
 
 
 def _lavfi(tmp_path: Path, name: str, *inputs: str, seconds: float = 3.0) -> Path:

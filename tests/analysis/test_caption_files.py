@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from lecture_assets.analysis.caption_files import CaptionFileError, read_captions
-from lecture_assets.analysis.sentences import split_sentences
+from lecture_assets.analysis.render.caption_files import CaptionFileError, read_captions
+from lecture_assets.analysis.transcript.sentences import split_sentences
 
 SRT = """1
 00:00:01,000 --> 00:00:04,500

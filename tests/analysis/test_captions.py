@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pysubs2
 
-from lecture_assets.analysis.captions import (
-    CaptionStyle,
-    build_cues,
-    write_ass,
-    write_srt,
-    write_vtt,
-)
 from lecture_assets.analysis.models import (
     HighlightSegment,
     Interval,
     Transcript,
     TranscriptSegment,
     Word,
+)
+from lecture_assets.analysis.render.captions import (
+    CaptionStyle,
+    build_cues,
+    write_ass,
+    write_srt,
+    write_vtt,
 )
 
 TEXT = (

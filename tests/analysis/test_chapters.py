@@ -7,7 +7,7 @@ import random
 import numpy as np
 import pytest
 
-from lecture_assets.analysis.chapters import (
+from lecture_assets.analysis.content.chapters import (
     ChapterSettings,
     boundary_bonus,
     boundary_penalty,
@@ -17,7 +17,7 @@ from lecture_assets.analysis.chapters import (
     similarity_matrix,
     snap_to_slides,
 )
-from lecture_assets.analysis.embeddings import SentenceEmbedder
+from lecture_assets.analysis.content.embeddings import SentenceEmbedder
 from lecture_assets.analysis.models import Sentence
 from tests.fixtures.topic_lectures import LINEAR_ALGEBRA
 

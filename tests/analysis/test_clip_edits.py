@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from lecture_assets.analysis.captions import Cue, build_cues, to_output_time
-from lecture_assets.analysis.clip_edits import (
+from lecture_assets.analysis.models import (
+    HighlightSegment,
+    Interval,
+    Sentence,
+    Transcript,
+    TranscriptSegment,
+    Word,
+)
+from lecture_assets.analysis.render.captions import Cue, build_cues, to_output_time
+from lecture_assets.analysis.render.clip_edits import (
     CaptionFix,
     ClipEdit,
     ClipEdits,
@@ -15,14 +23,6 @@ from lecture_assets.analysis.clip_edits import (
     reconcile,
     snap_to_sentences,
     to_source_time,
-)
-from lecture_assets.analysis.models import (
-    HighlightSegment,
-    Interval,
-    Sentence,
-    Transcript,
-    TranscriptSegment,
-    Word,
 )
 
 SENTENCES = [Sentence(i, i * 5.0 + 0.2, i * 5.0 + 4.4, f"s{i}.") for i in range(20)]

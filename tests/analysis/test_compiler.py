@@ -11,20 +11,7 @@ import numpy as np
 import pysubs2
 import pytest
 
-from lecture_assets.analysis.captions import (
-    BurnSchedule,
-    CaptionStyle,
-    Cue,
-    build_cues,
-    burn_schedule,
-    write_ass,
-    write_srt,
-)
-from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clip
-from lecture_assets.analysis.compiler_captions import caption_change_frames
-from lecture_assets.analysis.compiler_graph import camera_rates
-from lecture_assets.analysis.edl import write_edl, write_fcpxml
-from lecture_assets.analysis.media import ffmpeg_exe, probe
+from lecture_assets.analysis.media.ffmpeg import ffmpeg_exe, probe
 from lecture_assets.analysis.models import (
     HighlightSegment,
     Interval,
@@ -36,6 +23,19 @@ from lecture_assets.analysis.models import (
     TranscriptSegment,
     Word,
 )
+from lecture_assets.analysis.render.caption_layer import caption_change_frames
+from lecture_assets.analysis.render.captions import (
+    BurnSchedule,
+    CaptionStyle,
+    Cue,
+    build_cues,
+    burn_schedule,
+    write_ass,
+    write_srt,
+)
+from lecture_assets.analysis.render.compile import RenderOptions, plan_clip, render_clip
+from lecture_assets.analysis.render.edl import write_edl, write_fcpxml
+from lecture_assets.analysis.render.graph import camera_rates
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 FAST = RenderOptions(preset="ultrafast", threads=2)

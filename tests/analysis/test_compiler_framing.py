@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clip
-from lecture_assets.analysis.compiler_graph import (
+from lecture_assets.analysis.layout.detect import detect_layout
+from lecture_assets.analysis.media.ffmpeg import probe
+from lecture_assets.analysis.models import HighlightSegment, Interval, Rect, SpeakerPosition
+from lecture_assets.analysis.render.compile import RenderOptions, plan_clip, render_clip
+from lecture_assets.analysis.render.graph import (
     MAX_ENLARGE,
     OUT_H,
     OUT_W,
@@ -15,9 +18,6 @@ from lecture_assets.analysis.compiler_graph import (
     camera_box,
     split_bands,
 )
-from lecture_assets.analysis.layout import detect_layout
-from lecture_assets.analysis.media import probe
-from lecture_assets.analysis.models import HighlightSegment, Interval, Rect, SpeakerPosition
 from tests.fixtures.layout_shapes import SHAPES
 from tests.fixtures.layouts import cached_layout_video
 

@@ -10,10 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lecture_assets.analysis.captions import build_cues, burn_schedule, write_ass
-from lecture_assets.analysis.compiler import RenderOptions, plan_clip, render_clip
-from lecture_assets.analysis.compiler_captions import frame_set_expr
-from lecture_assets.analysis.media import MediaError, ffmpeg_exe, probe
+from lecture_assets.analysis.media.ffmpeg import MediaError, ffmpeg_exe, probe
 from lecture_assets.analysis.models import (
     HighlightSegment,
     Interval,
@@ -24,6 +21,9 @@ from lecture_assets.analysis.models import (
     TranscriptSegment,
     Word,
 )
+from lecture_assets.analysis.render.caption_layer import frame_set_expr
+from lecture_assets.analysis.render.captions import build_cues, burn_schedule, write_ass
+from lecture_assets.analysis.render.compile import RenderOptions, plan_clip, render_clip
 
 FAST = RenderOptions(preset="ultrafast", threads=2)
 SECONDS = 120.0

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from lecture_assets.analysis.content import LocalScorer, chapters_text, score_content
+from lecture_assets.analysis.content.score import LocalScorer, chapters_text, score_content
 from lecture_assets.analysis.models import Chapter, ContentScores, Transcript
 from tests.fixtures.topic_lectures import (
     TopicLecture,

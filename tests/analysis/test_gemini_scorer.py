@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from lecture_assets.analysis.content_features import sentence_features, sentence_scores
-from lecture_assets.analysis.gemini_scorer import GeminiScorer
+from lecture_assets.analysis.content.features import sentence_features, sentence_scores
+from lecture_assets.analysis.content.gemini import GeminiScorer
 from lecture_assets.analysis.models import Chapter, ContentScores, Sentence
-from lecture_assets.analysis.sentences import split_sentences
+from lecture_assets.analysis.transcript.sentences import split_sentences
 from tests.fixtures.topic_lectures import easy_lectures
 
 

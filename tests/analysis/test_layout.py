@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lecture_assets.analysis.layout import detect_layout, render_layout_previews
-from lecture_assets.analysis.media import MediaError, ffmpeg_exe, probe
+from lecture_assets.analysis.layout.detect import detect_layout, render_layout_previews
+from lecture_assets.analysis.media.ffmpeg import MediaError, ffmpeg_exe, probe
 from lecture_assets.analysis.models import LayoutPeriod, Rect, ScreenLayout
 from tests.fixtures.layouts import LayoutSpec, Segment, cached_layout_video
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lecture_assets.analysis.layout import detect_layout
-from lecture_assets.analysis.media import probe
+from lecture_assets.analysis.layout.detect import detect_layout
+from lecture_assets.analysis.media.ffmpeg import probe
 from lecture_assets.analysis.models import Rect, ScreenLayout
 from tests.fixtures.layout_shapes import SHAPES, Shape, realmedia_present
 from tests.fixtures.layouts import LayoutTruth, cached_layout_video

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lecture_assets.analysis.layout import detect_layout
-from lecture_assets.analysis.media import probe
+from lecture_assets.analysis.layout.detect import detect_layout
+from lecture_assets.analysis.media.ffmpeg import probe
 from tests.fixtures.layouts import LayoutSpec, Segment, cached_layout_video
 
 CASES = [

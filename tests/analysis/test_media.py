@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lecture_assets.analysis.media import MediaError, ffmpeg_exe, probe, run_ffmpeg
+from lecture_assets.analysis.media.ffmpeg import MediaError, ffmpeg_exe, probe, run_ffmpeg
 
 
 def _video(path: Path, *extra: str) -> Path:

@@ -14,8 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from lecture_assets.analysis.openai_transcriber import OpenAIWhisperTranscriber, TranscriptionError
-from lecture_assets.analysis.silence import detect_silences
+from lecture_assets.analysis.silence.detect import detect_silences
+from lecture_assets.analysis.transcript.openai_api import (
+    OpenAIWhisperTranscriber,
+    TranscriptionError,
+)
 from tests.fixtures.speech import LectureParams, SyntheticLecture, make_lecture
 
 

@@ -7,8 +7,8 @@ from itertools import pairwise
 import pytest
 
 from lecture_assets.analysis.models import Chapter, ContentScores, SegmentOptions
-from lecture_assets.analysis.segments import MIN_GAP_S, select_segments
-from lecture_assets.analysis.sentences import split_sentences
+from lecture_assets.analysis.segments.select import MIN_GAP_S, select_segments
+from lecture_assets.analysis.transcript.sentences import split_sentences
 from tests.fixtures.topic_lectures import EASY_TOPICS, LINEAR_ALGEBRA, TopicLecture, build_lecture
 
 RUN = 6  # sentences in one planted strong moment

@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from lecture_assets.analysis.content import LocalScorer, score_content
+from lecture_assets.analysis.content.score import LocalScorer, score_content
 from lecture_assets.analysis.models import (
     ContentScores,
     HighlightPlan,
@@ -17,7 +17,7 @@ from lecture_assets.analysis.models import (
     SpeechMap,
     Transcript,
 )
-from lecture_assets.analysis.segments import EDGE_REACH, clip_ranges, select_segments
+from lecture_assets.analysis.segments.select import EDGE_REACH, clip_ranges, select_segments
 from tests.fixtures.topic_lectures import (
     TopicLecture,
     easy_lectures,

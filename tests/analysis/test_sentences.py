@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lecture_assets.analysis.models import Transcript, TranscriptSegment, Word
-from lecture_assets.analysis.sentences import split_sentences
+from lecture_assets.analysis.transcript.sentences import split_sentences
 from tests.fixtures.topic_lectures import EASY_TOPICS, build_lecture, easy_lectures
 
 

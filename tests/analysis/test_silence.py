@@ -10,9 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lecture_assets.analysis.audio import SAMPLE_RATE, read_pcm
+from lecture_assets.analysis.media.audio import SAMPLE_RATE, read_pcm
 from lecture_assets.analysis.models import Interval, SpeechMap
-from lecture_assets.analysis.silence import SilenceParams, _silero_probabilities, detect_silences
+from lecture_assets.analysis.silence.detect import (
+    SilenceParams,
+    _silero_probabilities,
+    detect_silences,
+)
 from tests.fixtures.speech import LectureParams, SyntheticLecture, make_lecture, noisy_params
 
 REALMEDIA = Path(__file__).resolve().parents[3] / "shared" / "realmedia"
@@ -139,7 +143,7 @@ def test_streaming_in_chunks_gives_the_same_probabilities_as_one_pass(
 @pytest.mark.realmedia
 @pytest.mark.skipif(not (REALMEDIA / "vad").is_dir(), reason="../shared/realmedia is absent")
 def test_ami_meeting_speech_frames_match_human_labels(tmp_path: Path) -> None:
-    from lecture_assets.analysis.audio import extract_audio
+    from lecture_assets.analysis.media.audio import extract_audio
 
     tp = fp = fn = 0
     for name in ("dev00", "trn03", "tst01"):

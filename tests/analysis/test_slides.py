@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lecture_assets.analysis import ocr
-from lecture_assets.analysis.layout import detect_layout
-from lecture_assets.analysis.media import MediaError, probe
+from lecture_assets.analysis.content.titles import title_chapters
+from lecture_assets.analysis.layout.detect import detect_layout
+from lecture_assets.analysis.media.ffmpeg import MediaError, probe
 from lecture_assets.analysis.models import Chapter, ScreenLayout
-from lecture_assets.analysis.ocr import OcrLine
-from lecture_assets.analysis.slides import SlideDeck, read_slides, slide_title
-from lecture_assets.analysis.titles import title_chapters
+from lecture_assets.analysis.slides import ocr
+from lecture_assets.analysis.slides.ocr import OcrLine
+from lecture_assets.analysis.slides.read import SlideDeck, read_slides, slide_title
 from tests.fixtures.slide_video import TECH_DECK, SlideSpec, cached_slide_video
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="make system-deps")
@@ -106,7 +106,7 @@ def test_opencast_capture_slide_titles() -> None:
 
 
 def test_slides_flicking_by_stay_within_the_ocr_budget(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lecture_assets.analysis import slides as agent
+    from lecture_assets.analysis.slides import read as agent
 
     reads: list[float] = []
 

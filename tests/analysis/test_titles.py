@@ -7,18 +7,18 @@ from itertools import pairwise
 
 import pytest
 
-from lecture_assets.analysis.chapter_exports import chapters_webvtt
-from lecture_assets.analysis.content import LocalScorer, score_content
-from lecture_assets.analysis.models import Chapter, SegmentOptions
-from lecture_assets.analysis.segments import select_segments
-from lecture_assets.analysis.slides import Slide
-from lecture_assets.analysis.titles import (
+from lecture_assets.analysis.content.exports import chapters_webvtt
+from lecture_assets.analysis.content.score import LocalScorer, score_content
+from lecture_assets.analysis.content.titles import (
     STOPWORDS,
     clean_title,
     key_phrase,
     retitle_scores,
     slide_title_for,
 )
+from lecture_assets.analysis.models import Chapter, SegmentOptions
+from lecture_assets.analysis.segments.select import select_segments
+from lecture_assets.analysis.slides.read import Slide
 from tests.fixtures.topic_lectures import TopicLecture, easy_lectures, hard_lectures
 
 LECTURES = hard_lectures(range(60, 62)) + easy_lectures(range(60, 61))

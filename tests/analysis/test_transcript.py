@@ -9,18 +9,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lecture_assets.analysis import whisper_models
-from lecture_assets.analysis.audio import SAMPLE_RATE, extract_audio
+from lecture_assets.analysis.media.audio import SAMPLE_RATE, extract_audio
 from lecture_assets.analysis.models import Interval, Transcript, TranscriptSegment, Word
-from lecture_assets.analysis.silence import detect_silences
-from lecture_assets.analysis.transcript import FasterWhisperTranscriber, Transcriber
-from lecture_assets.analysis.transcript_chunks import (
+from lecture_assets.analysis.silence.detect import detect_silences
+from lecture_assets.analysis.transcript import whisper_models
+from lecture_assets.analysis.transcript.chunks import (
     Pack,
     enforce_order,
     pack_chunks,
     plan_chunks,
 )
-from lecture_assets.analysis.whisper_models import ModelUnavailable
+from lecture_assets.analysis.transcript.transcribe import (
+    FasterWhisperTranscriber,
+    Transcriber,
+)
+from lecture_assets.analysis.transcript.whisper_models import ModelUnavailable
 from tests.fixtures.speech import LECTURE_SENTENCES, LectureParams, SyntheticLecture, make_lecture
 
 REALMEDIA = Path(__file__).resolve().parents[3] / "shared" / "realmedia"

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from lecture_assets.analysis.media import ffmpeg_exe
-from lecture_assets.analysis.slides import Slide
-from lecture_assets.analysis.transcript import FasterWhisperTranscriber
-from lecture_assets.analysis.transcript_hints import (
+from lecture_assets.analysis.media.ffmpeg import ffmpeg_exe
+from lecture_assets.analysis.slides.read import Slide
+from lecture_assets.analysis.transcript.hints import (
     MAX_PROMPT_CHARS,
     TranscriptHints,
     parse_glossary,
 )
+from lecture_assets.analysis.transcript.transcribe import FasterWhisperTranscriber
 
 SAID = (
     "Today we look at gradient descent, the workhorse of machine learning. "

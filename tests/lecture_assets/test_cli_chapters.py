@@ -11,7 +11,7 @@ from pathlib import Path
 import pysubs2
 import pytest
 
-from lecture_assets.analysis.embeddings import SentenceEmbedder
+from lecture_assets.analysis.content.embeddings import SentenceEmbedder
 from lecture_assets.cli import main
 from tests.fixtures.topic_lectures import TopicLecture, easy_lectures, pk, word_labels
 

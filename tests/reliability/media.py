@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from lecture_assets.analysis.media import ffmpeg_exe
+from lecture_assets.analysis.media.ffmpeg import ffmpeg_exe
 
 # a small picture with a moving element and a tone: cheap to encode, valid H.264/AAC
 _VIDEO = "testsrc2=size={size}:rate={fps}:duration={d}"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from dagster import SensorResult, SkipReason
 
-from lecture_assets.analysis.media import MediaError, run_ffmpeg
+from lecture_assets.analysis.media.ffmpeg import MediaError, run_ffmpeg
 from lecture_assets.assets.source import source_video
 from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus

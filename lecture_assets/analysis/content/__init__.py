@@ -1,0 +1,1 @@
+"""The content agent: chapters, their titles and the score of every moment."""

@@ -1,0 +1,1 @@
+"""Shared media helpers: ffmpeg/ffprobe calls, audio decoding, frame sampling, CPU budget."""

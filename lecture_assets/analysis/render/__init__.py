@@ -1,0 +1,1 @@
+"""The compiler agent: vertical clips with burned-in captions, caption files, EDL."""

@@ -1,0 +1,386 @@
+"""Compile highlight segments into vertical 1080x1920 clips: plan one ffmpeg graph, render."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lecture_assets.analysis.media.cpu import usable_cores
+from lecture_assets.analysis.media.ffmpeg import MediaError, probe, run_ffmpeg
+from lecture_assets.analysis.models import HighlightSegment, ScreenLayout, SourceInfo
+from lecture_assets.analysis.render import graph as cg
+from lecture_assets.analysis.render.caption_layer import caption_layer
+from lecture_assets.analysis.render.captions import burn_schedule, to_output_time
+
+log = logging.getLogger(__name__)
+
+ClipProgress = Callable[[int, float], None]
+# over a camera-only clip the caption band sits this far above the bottom edge at most
+CAMERA_CAPTION_MARGIN = 96
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """Encoder and layout settings for every clip of a job."""
+
+    preset: str = "veryfast"
+    crf: int = 21
+    # encoder + filter threads per clip; parallel clips = cores // threads
+    threads: int = 2
+    audio_bitrate: str = "128k"
+    loudnorm: bool = True
+    target_lufs: float = -16.0
+    # static gain measured once per lecture (see loudness.py); None = ffmpeg's loudnorm per
+    # clip, which is ~10 % slower and pumps on pauses
+    gain_db: float | None = None
+    layout: cg.LayoutPreference = "auto"
+    fonts_dir: str | None = None
+    thumbnail_width: int = 720
+    # frames per second of the camera picture; 0 = the clip's rate. 15 on a 30 fps clip holds
+    # each camera picture for two frames: ~10 % less render CPU, a less fluid face
+    camera_fps: float = 0.0
+
+
+@dataclass(frozen=True)
+class ClipPlan:
+    """Everything needed to render one clip, decided without touching the source."""
+
+    index: int
+    source: Path
+    out_path: Path
+    args: list[str]
+    filter_graph: str
+    expected_duration_s: float
+    layout: cg.RenderLayout
+    fps: float
+    band_heights: dict[str, float] = field(default_factory=dict)
+    thumbnail_at_s: float = 0.0
+    subtitles_ass: Path | None = None
+    # frame rows (top, height) the burned-in captions are drawn in; None without captions
+    caption_rows: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class RenderedClip:
+    """A finished clip on disk and what ffprobe-style probing measured."""
+
+    index: int
+    video_path: Path
+    thumbnail_path: Path
+    duration_s: float
+    expected_duration_s: float
+    layout: cg.RenderLayout
+    width: int
+    height: int
+
+
+def plan_clip(
+    source: Path,
+    info: SourceInfo,
+    layout: ScreenLayout,
+    segment: HighlightSegment,
+    subtitles_ass: Path | None,
+    out_path: Path,
+    options: RenderOptions | None = None,
+) -> ClipPlan:
+    """Build the ffmpeg argv for one clip (reads only the small ASS file; writes nothing).
+
+    Raises MediaError when the source has no picture or the segment keeps nothing.
+    """
+    options = options or RenderOptions()
+    if not info.has_video:
+        raise MediaError(
+            "NO_VIDEO",
+            "The source has no video stream, so no vertical clip can be made. Upload a "
+            "recording that contains the picture (screen and/or camera).",
+        )
+    rate = cg.output_rate(info)
+    groups = cg.group_inputs(segment.keep, rate)
+    if not groups:
+        raise MediaError(
+            "EMPTY_SEGMENT",
+            f"Clip {segment.index} keeps no time ({segment.start:.1f}-{segment.end:.1f} s); "
+            "re-run segment selection with a longer minimum clip length.",
+        )
+    duration = cg.planned_duration(groups, rate)
+    chosen, screen, camera = cg.resolve_layout(layout, segment, info, options.layout)
+
+    args: list[str] = []
+    for g in groups:
+        args += ["-ss", f"{g.start:.3f}", "-t", f"{g.duration:.3f}", "-i", str(source)]
+
+    parts: list[str] = []
+    labels: list[str] = []
+    n = 0
+    fps = f"fps={rate.numerator}/{rate.denominator}:start_time=0"
+    aprep = f"aresample={cg.AUDIO_RATE}:async=1:first_pts=0,aformat=channel_layouts=stereo"
+    for i, g in enumerate(groups):
+        k = len(g.pieces)
+        vsrc, asrc = f"[{i}:v:0]", f"[{i}:a:0]"
+        vouts = [f"[v{i}_{j}]" for j in range(k)] if k > 1 else [f"[v{i}]"]
+        aouts = [f"[a{i}_{j}]" for j in range(k)] if k > 1 else [f"[a{i}]"]
+        parts.append(f"{vsrc}{fps}" + (f",split={k}{''.join(vouts)}" if k > 1 else vouts[0]))
+        if info.has_audio:
+            parts.append(f"{asrc}{aprep}" + (f",asplit={k}{''.join(aouts)}" if k > 1 else aouts[0]))
+        for j, (a, b) in enumerate(g.pieces):
+            parts.append(f"{vouts[j]}trim=start_frame={a}:end_frame={b},setpts=PTS-STARTPTS[pv{n}]")
+            label = f"[pv{n}]"
+            if info.has_audio:
+                s0 = round(a / rate * cg.AUDIO_RATE)
+                s1 = round(b / rate * cg.AUDIO_RATE)
+                parts.append(
+                    f"{aouts[j]}atrim=start_sample={s0}:end_sample={s1},"
+                    f"asetpts=PTS-STARTPTS[pa{n}]"
+                )
+                label += f"[pa{n}]"
+            labels.append(label)
+            n += 1
+    audio_n = 1 if info.has_audio else 0
+    if n == 1:
+        parts.append("[pv0]null[cat_v]" + (";[pa0]anull[cat_a]" if audio_n else ""))
+    else:
+        outs = "[cat_v]" + ("[cat_a]" if audio_n else "")
+        parts.append(f"{''.join(labels)}concat=n={n}:v=1:a={audio_n}{outs}")
+    # frame n at exactly n / rate: after a cut, concat's timestamps can fall a hair before
+    # the grid, and a stack with the caption strip (timed on the grid) would pair such a
+    # frame with the strip's previous picture
+    parts.append(f"[cat_v]settb={rate.denominator}/{rate.numerator},setpts=N[base]")
+
+    # an ASS file without events (a clip with no words) needs no caption layer at all
+    schedule = burn_schedule(subtitles_ass) if subtitles_ass is not None else None
+    if schedule is not None and not schedule.events:
+        schedule = None
+    layout_graph, bands, caption_strip = cg.layout_filters(
+        chosen,
+        screen,
+        camera,
+        layout.speaker_track,
+        segment.keep,
+        duration,
+        schedule.band_h if schedule else 0,
+        cg.display_size(info),
+        cg.camera_rates(options.camera_fps, rate),
+    )
+    parts.append(layout_graph)
+    vfinal = "[laid]format=yuv420p"
+    caption_rows: tuple[int, int] | None = None
+    if schedule is not None:
+        caps_y = schedule.band_y
+        if chosen == "camera":
+            # over a talking head the captions go low, below the face (never higher up)
+            low = cg.OUT_H - schedule.band_h - CAMERA_CAPTION_MARGIN
+            caps_y = max(caps_y, low - low % 2)
+        caption_rows = (
+            (int(bands["caption_y"]), int(bands["caption_h"]))
+            if caption_strip
+            else (caps_y, schedule.band_h)
+        )
+        fonts_dir = options.fonts_dir or _default_fonts_dir()
+        parts.append(
+            caption_layer(
+                str(subtitles_ass), fonts_dir, schedule, rate, duration, opaque=caption_strip
+            )
+        )
+        if not caption_strip:
+            vfinal += f"[flat];[flat][caps]overlay=0:{caps_y}:format=yuv420:eof_action=repeat"
+    thumb_t = _thumbnail_time(segment, duration)
+    # the thumbnail is one frame of this same pass (no second decode of the clip afterwards)
+    thumb_frame = min(round(thumb_t * rate), max(0, round(duration * rate) - 1))
+    parts.append(
+        f"{vfinal},split=2[vout][vposter];[vposter]select='eq(n,{thumb_frame})',"
+        f"scale={options.thumbnail_width}:-2[vthumb]"
+    )
+    total_samples = round(duration * cg.AUDIO_RATE)
+    if audio_n:
+        chain = "[cat_a]"
+        if options.loudnorm and options.gain_db is not None:
+            # one gain for the whole lecture, then a limiter holding peaks under -1.5 dBTP
+            chain += f"volume={options.gain_db:.2f}dB,alimiter=limit=0.84:level=disabled,"
+        elif options.loudnorm:
+            chain += f"loudnorm=I={options.target_lufs}:TP=-1.5:LRA=11,aresample={cg.AUDIO_RATE},"
+        # exact length, so the audio never outlasts the picture
+        chain += f"apad,atrim=end_sample={total_samples}[aout]"
+    else:
+        # silent track so every clip plays on every platform
+        chain = f"anullsrc=r={cg.AUDIO_RATE}:cl=stereo,atrim=end_sample={total_samples}[aout]"
+    parts.append(chain)
+    graph = ";".join(parts)
+
+    tmp = _temp_path(out_path)
+    args += [
+        "-filter_complex", graph,
+        "-map", "[vout]", "-map", "[aout]",
+        "-c:v", "libx264", "-preset", options.preset, "-crf", str(options.crf),
+        "-pix_fmt", "yuv420p", "-profile:v", "high", "-threads", str(options.threads),
+        "-filter_complex_threads", str(options.threads),
+        "-c:a", "aac", "-b:a", options.audio_bitrate, "-ar", str(cg.AUDIO_RATE),
+        "-movflags", "+faststart",
+        "-t", f"{duration:.4f}", "-f", "mp4", str(tmp),
+        "-map", "[vthumb]", "-frames:v", "1", "-c:v", "mjpeg", "-q:v", "3", "-update", "1",
+        "-f", "image2", str(_temp_path(thumbnail_path(out_path))),
+    ]  # fmt: skip
+    return ClipPlan(
+        index=segment.index,
+        source=source,
+        out_path=out_path,
+        args=args,
+        filter_graph=graph,
+        expected_duration_s=duration,
+        layout=chosen,
+        fps=float(rate),
+        band_heights=bands,
+        thumbnail_at_s=thumb_t,
+        subtitles_ass=subtitles_ass,
+        caption_rows=caption_rows,
+    )
+
+
+def _thumbnail_time(segment: HighlightSegment, duration: float) -> float:
+    """Clip seconds of the poster frame: 40 % into the longest kept piece (mid-sentence)."""
+    longest = max(segment.keep, key=lambda k: k.duration)
+    t = to_output_time(longest.start + longest.duration * 0.4, segment.keep) or 0.0
+    return min(t, max(0.0, duration - 0.1))
+
+
+def _temp_path(out_path: Path) -> Path:
+    return out_path.with_name(f".{out_path.name}.partial")
+
+
+def _default_fonts_dir() -> str | None:
+    for d in ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/TTF"):
+        if Path(d, "DejaVuSans-Bold.ttf").exists():
+            return d
+    return None
+
+
+def thumbnail_path(out_path: Path) -> Path:
+    """Where the thumbnail of a clip goes: next to it, `<stem>.jpg`."""
+    return out_path.with_suffix(".jpg")
+
+
+def render_clip(
+    plan: ClipPlan, *, timeout_s: float, on_progress: Callable[[float], None] | None = None
+) -> RenderedClip:
+    """Run the planned ffmpeg command, then atomically move the clip into place.
+
+    Writes the clip to a hidden temp name and renames it, so a reader never sees a half
+    file; makes a JPEG thumbnail; raises MediaError if the result is off-plan.
+    """
+    plan.out_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_path(plan.out_path)
+    thumb = thumbnail_path(plan.out_path)
+    thumb_tmp = _temp_path(thumb)
+    try:
+        try:
+            run_ffmpeg(
+                plan.args,
+                timeout_s=timeout_s,
+                expected_duration_s=plan.expected_duration_s,
+                on_progress=on_progress,
+            )
+        except MediaError as exc:
+            raise _ours_unless_the_source(exc, plan) from exc
+        info = probe(tmp)
+        if abs(info.duration_s - plan.expected_duration_s) > 0.1 or not info.has_audio:
+            raise MediaError(
+                "CLIP_OFF_PLAN",
+                f"Clip {plan.index} came out {info.duration_s:.2f} s long (planned "
+                f"{plan.expected_duration_s:.2f} s, audio={info.has_audio}); re-run the "
+                "render, and report the source if it happens again.",
+            )
+        if not thumb_tmp.exists() or thumb_tmp.stat().st_size == 0:
+            raise MediaError(
+                "NO_THUMBNAIL",
+                f"Clip {plan.index} rendered without its thumbnail frame "
+                f"({plan.thumbnail_at_s:.2f} s); re-run the render, and report the source if "
+                "it happens again.",
+            )
+        os.replace(thumb_tmp, thumb)
+        os.replace(tmp, plan.out_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        thumb_tmp.unlink(missing_ok=True)
+    if on_progress is not None:
+        on_progress(1.0)
+    return RenderedClip(
+        index=plan.index,
+        video_path=plan.out_path,
+        thumbnail_path=thumb,
+        duration_s=info.duration_s,
+        expected_duration_s=plan.expected_duration_s,
+        layout=plan.layout,
+        width=info.width,
+        height=info.height,
+    )
+
+
+# what ffmpeg logs when the input itself cannot be read; anything else failing in a render
+# (whose input every earlier stage decoded already) is a fault of our own filter graph
+_SOURCE_TROUBLE = (
+    "Invalid data found",
+    "error while decoding",
+    "corrupt",
+    "moov atom not found",
+    "No such file or directory",
+    "Permission denied",
+    "End of file",
+)
+
+
+def _ours_unless_the_source(exc: MediaError, plan: ClipPlan) -> MediaError:
+    """A failed render reported as RENDER_FAILED (ours) unless ffmpeg blamed the source."""
+    if exc.code != "FFMPEG_FAILED" or any(m in exc.log for m in _SOURCE_TROUBLE):
+        return exc
+    log.error(
+        "render of clip %d failed; graph: %s; log: %s", plan.index, plan.filter_graph, exc.log
+    )
+    return MediaError(
+        "RENDER_FAILED",
+        f"Rendering clip {plan.index} failed inside our own processing, not because of your "
+        "upload: there is no need to re-encode or upload the file again. Retry the render "
+        "(reprocess from highlight_clips), or try another caption style or layout for this "
+        f"clip; if it keeps failing, send the operator this log: {exc.log.strip()[-600:]}",
+        log=exc.log,
+    )
+
+
+def default_workers(n_clips: int, threads_per_clip: int) -> int:
+    """Clips to render at once: the CPU budget divided by threads per clip (at least 1)."""
+    return max(1, min(n_clips, usable_cores() // max(1, threads_per_clip)))
+
+
+def render_clips(
+    plans: Sequence[ClipPlan],
+    *,
+    workers: int | None = None,
+    timeout_s: float,
+    on_progress: ClipProgress | None = None,
+) -> list[RenderedClip]:
+    """Render clips in parallel within the CPU budget; results keep the order of `plans`."""
+    if not plans:
+        return []
+    n = workers or default_workers(len(plans), _threads_of(plans[0]))
+
+    def one(plan: ClipPlan) -> RenderedClip:
+        def report(frac: float) -> None:
+            if on_progress is not None:
+                on_progress(plan.index, frac)
+
+        log.info(
+            "rendering clip %d (%.1f s, %s)", plan.index, plan.expected_duration_s, plan.layout
+        )
+        return render_clip(plan, timeout_s=timeout_s, on_progress=report)
+
+    with ThreadPoolExecutor(max_workers=max(1, n)) as pool:
+        return list(pool.map(one, plans))
+
+
+def _threads_of(plan: ClipPlan) -> int:
+    try:
+        return int(plan.args[plan.args.index("-threads") + 1])
+    except (ValueError, IndexError):
+        return 1

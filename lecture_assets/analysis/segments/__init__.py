@@ -1,0 +1,1 @@
+"""The segment agent: which moments become clips, cut on sentence boundaries."""

@@ -1,0 +1,1 @@
+"""The silence agent: speech and silence regions from the audio."""

@@ -1,0 +1,1 @@
+"""The slides agent: text read from the screen at each slide change."""
