@@ -13,7 +13,7 @@ from lecture_assets.assets.slides import SLIDES_NAME
 from lecture_assets.assets.source import AUDIO_NAME, PROBE_NAME
 from lecture_assets.partitions import lectures
 from lecture_assets.scale_out import queue_tags
-from lecture_assets.stages import UPSTREAM
+from lecture_assets.stages import upstream
 from resources.ai import TranscriberResource
 from resources.job_store import JobStoreResource
 from resources.progress import ProgressResource
@@ -22,7 +22,7 @@ from resources.workdir import WorkdirResource
 
 
 @asset(
-    partitions_def=lectures, group_name="lecture", deps=UPSTREAM["silence_map"], kinds={"python"}
+    partitions_def=lectures, group_name="lecture", deps=upstream("silence_map"), kinds={"python"}
 )
 def silence_map(
     context: AssetExecutionContext,
@@ -55,7 +55,7 @@ def silence_map(
 @asset(
     partitions_def=lectures,
     group_name="lecture",
-    deps=UPSTREAM["transcript"],
+    deps=upstream("transcript"),
     kinds={"python"},
     op_tags={"lecture/asr": "true", **queue_tags("transcript")},
 )

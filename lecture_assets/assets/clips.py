@@ -35,7 +35,7 @@ from lecture_assets.clip_edit_store import CLIPS_TAG, load_edits, parse_clips_ta
 from lecture_assets.manifest import ClipFiles, build_manifest
 from lecture_assets.partitions import lectures
 from lecture_assets.scale_out import queue_tags
-from lecture_assets.stages import UPSTREAM
+from lecture_assets.stages import upstream
 from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions, JobStatus
 from resources.media import MediaResource
@@ -49,7 +49,7 @@ CLIP_FILES = {"video": "clip.mp4", "srt": "clip.srt", "vtt": "clip.vtt", "thumbn
 @asset(
     partitions_def=lectures,
     group_name="lecture",
-    deps=UPSTREAM["highlight_clips"],
+    deps=upstream("highlight_clips"),
     kinds={"video"},
     op_tags=queue_tags("highlight_clips"),
 )

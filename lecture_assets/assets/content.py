@@ -17,7 +17,7 @@ from lecture_assets.analysis.slides.read import SlideDeck
 from lecture_assets.assets.common import duration_meta, load, run_stage, save
 from lecture_assets.assets.source import PROBE_NAME
 from lecture_assets.partitions import lectures
-from lecture_assets.stages import UPSTREAM
+from lecture_assets.stages import upstream
 from resources.ai import ScorerResource
 from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions
@@ -38,7 +38,7 @@ def segment_options(options: JobOptions, media: MediaResource) -> SegmentOptions
 @asset(
     partitions_def=lectures,
     group_name="lecture",
-    deps=UPSTREAM["content_scores"],
+    deps=upstream("content_scores"),
     kinds={"python"},
 )
 def content_scores(
@@ -80,7 +80,7 @@ def content_scores(
 @asset(
     partitions_def=lectures,
     group_name="lecture",
-    deps=UPSTREAM["highlight_segments"],
+    deps=upstream("highlight_segments"),
     kinds={"python"},
 )
 def highlight_segments(

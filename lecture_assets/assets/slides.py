@@ -9,7 +9,7 @@ from lecture_assets.assets.common import duration_meta, load, run_stage, save
 from lecture_assets.assets.source import PROBE_NAME
 from lecture_assets.partitions import lectures
 from lecture_assets.scale_out import queue_tags
-from lecture_assets.stages import UPSTREAM
+from lecture_assets.stages import upstream
 from resources.job_store import JobStoreResource
 from resources.progress import ProgressResource
 from resources.storage import StorageResource
@@ -31,7 +31,7 @@ def _titles_md(deck: SlideDeck, limit: int = 40) -> str:
 @asset(
     partitions_def=lectures,
     group_name="lecture",
-    deps=UPSTREAM["slides"],
+    deps=upstream("slides"),
     kinds={"tesseract"},
     op_tags=queue_tags("slides"),
 )
