@@ -67,17 +67,17 @@ def process_local(
     everything = stage_assets.assets()
 
     def run(group: list[str]) -> tuple[bool, dict[str, float]]:
-        chosen = [a for a in everything if a.key.path[-1] in group]
-        if selection is not None:
-            chosen = [a for a in chosen if a.key.path[-1] in selection]
+        chosen = [name for name in group if selection is None or name in selection]
         if not chosen:
             return True, {}
         # one in-memory instance per group: they are not safe to share between threads, and
         # each is disposed of in the thread that made it (its sqlite connections belong there)
         with DagsterInstance.ephemeral() as instance:
             instance.add_dynamic_partitions("lectures", [job.id])
+            # the whole graph, this group selected: upstream outputs load through the IO manager
             result = materialize(
-                chosen,
+                everything,
+                selection=chosen,
                 partition_key=job.id,
                 resources=resources,
                 instance=instance,

@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetsDefinition, Output, asset
 
-from lecture_assets import stage_assets, stages
+from lecture_assets import keys, stage_assets, stages
 from lecture_assets.analysis.media.ffmpeg import ffmpeg_exe
 from lecture_assets.analysis.models import SourceInfo
-from lecture_assets.assets.common import load, run_stage, save
-from lecture_assets.assets.source import PROBE_NAME
+from lecture_assets.assets.common import run_stage
+from lecture_assets.io_manager import IO_MANAGER_KEY
 from lecture_assets.local_run import process_local
 from lecture_assets.partitions import lectures
 from lecture_assets.scale_out import STAGE_QUEUES
@@ -20,7 +20,7 @@ from resources.job_store import JobStoreResource
 from resources.jobs import JobEvent, JobOptions
 from resources.progress import ProgressResource
 from resources.settings import Settings
-from resources.storage import StorageResource
+from resources.storage import LocalStorageResource
 
 ROOT = Path(__file__).resolve().parents[2]
 NEW = "source_digest"
@@ -51,21 +51,18 @@ def new_stage(monkeypatch: pytest.MonkeyPatch) -> Iterator[AssetsDefinition]:
         name=NEW,
         partitions_def=lectures,
         group_name="lecture",
-        deps=stages.upstream(NEW),
+        io_manager_key=IO_MANAGER_KEY,
     )
     def source_digest(
         context: AssetExecutionContext,
-        storage: StorageResource,
+        source_video: SourceInfo,
         job_store: JobStoreResource,
         progress: ProgressResource,
-    ) -> MaterializeResult:
-        job_id = context.partition_key
+    ) -> Output[SourceDigest]:
         with run_stage(context, job_store, progress, NEW) as stage:
-            info = load(storage, job_id, "source_video", PROBE_NAME, SourceInfo)
-            digest = digest_source(info)
+            digest = digest_source(source_video)
             stage.report(1.0, f"{digest.frames} frames")  # edges are never throttled
-            save(storage, job_id, NEW, "digest.json", digest)
-        return MaterializeResult(metadata={"frames": digest.frames})
+        return Output(digest, metadata={"frames": digest.frames})
 
     monkeypatch.setitem(stage_assets.BY_STAGE, NEW, source_digest)
     yield source_digest
@@ -181,3 +178,6 @@ def test_a_new_stage_runs_in_the_cli_path_reports_progress_and_joins_the_graph(
     assert any(e.message == "80 frames" for e in mine), [e.message for e in mine]
     assert all(lo <= e.percent <= hi for e in mine)
     assert mine[-1].message.startswith("source digest done in")
+    # its typed output went through the IO manager to the stage's key
+    stored = LocalStorageResource(root=str(tmp_path / "out" / ".work" / "storage"))
+    assert stored.get_json(keys.output(result.job.id, NEW)) == {"frames": 80, "portrait": False}
