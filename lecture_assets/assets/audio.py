@@ -7,6 +7,7 @@ from lecture_assets.analysis.models import SourceInfo, SpeechMap, Transcript
 from lecture_assets.analysis.silence.detect import detect_silences
 from lecture_assets.analysis.slides.read import SlideDeck
 from lecture_assets.analysis.transcript.hints import TranscriptHints
+from lecture_assets.analysis.transcript.term_fix import TermFix, snap_to_terms
 from lecture_assets.analysis.transcript.whisper_models import release_models
 from lecture_assets.assets.common import duration_meta, run_stage
 from lecture_assets.io_manager import IO_MANAGER_KEY
@@ -92,6 +93,8 @@ def transcript(
             )
         finally:
             release_models()  # the steps after this one in the process get the memory back
+        # misheard words snap to the terms on the slide shown then (or in the glossary)
+        result, fixes = snap_to_terms(result, slides.slides, hints.glossary)
     words = len(result.words)
     return Output(
         result,
@@ -100,11 +103,20 @@ def transcript(
             "language": MetadataValue.text(result.language),
             "segments": MetadataValue.int(len(result.segments)),
             "words": MetadataValue.int(words),
+            "terms_fixed": MetadataValue.int(len(fixes)),
+            "term_fixes": MetadataValue.md(_fixes_table(fixes)),
             "empty_reason": MetadataValue.text(result.reason or ""),
             "preview": MetadataValue.md(_preview(result.text)),
             **duration_meta(stage, source_video.duration_s),
         },
     )
+
+
+def _fixes_table(fixes: list[TermFix], limit: int = 30) -> str:
+    if not fixes:
+        return "_(no word needed a slide term)_"
+    rows = [f"| {f.start:.1f} | {f.heard} | {f.term} |" for f in fixes[:limit]]
+    return "\n".join(["| at (s) | heard | became |", "|---|---|---|", *rows])
 
 
 def _preview(text: str, limit: int = 600) -> str:

@@ -30,7 +30,7 @@ class TranscriptHints:
         for slide in self.slides:
             if slide.end <= start or slide.start >= end:
                 continue
-            lines += [ln for ln in slide.lines if any(_is_term(w) for w in _TERM.findall(ln))]
+            lines += [ln for ln in slide.lines if any(is_term(w) for w in _TERM.findall(ln))]
         seen: set[str] = set()
         picked: list[str] = []
         size = 0
@@ -50,7 +50,8 @@ class TranscriptHints:
         return bool(self.slides or self.glossary)
 
 
-def _is_term(word: str) -> bool:
+def is_term(word: str) -> bool:
+    """A technical-looking word: five letters or more and no function word, or an acronym."""
     # technical words: long enough, not a function word; short capitalised acronyms too
     return (len(word) >= 5 and word.lower() not in STOPWORDS) or (len(word) >= 2 and word.isupper())
 
