@@ -13,10 +13,10 @@ from lecture_assets.assets.layout import screen_layout
 from lecture_assets.assets.slides import slides
 from lecture_assets.assets.source import source_video
 from lecture_assets.jobs import process_lecture
+from lecture_assets.pipeline_sensors import command_sensor
 from lecture_assets.resources_by_settings import build_resources
 from lecture_assets.scale_out import build_executor
 from resources.settings import Settings, get_settings
-from sensors.command_sensor import command_sensor
 from sensors.run_status import lecture_run_cancelled, lecture_run_failed
 from sensors.upload_sensor import upload_sensor
 

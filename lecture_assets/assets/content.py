@@ -2,6 +2,7 @@
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
+from lecture_assets.agent_resources import ScorerResource
 from lecture_assets.analysis.content.score import LocalScorer, chapters_text, score_content
 from lecture_assets.analysis.content.titles import retitle_scores
 from lecture_assets.analysis.models import (
@@ -18,7 +19,6 @@ from lecture_assets.assets.common import duration_meta, load, run_stage, save
 from lecture_assets.assets.source import PROBE_NAME
 from lecture_assets.partitions import lectures
 from lecture_assets.stages import UPSTREAM
-from resources.ai import ScorerResource
 from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions
 from resources.media import MediaResource
