@@ -158,7 +158,7 @@ def create_app(
         except Exception as exc:
             checks["job_store"] = f"unreachable: {type(exc).__name__}"
         try:
-            state.service.storage.list("uploads/__ready__/")
+            # listing is lazy: taking the first item makes the request reach the store
             next(iter(state.service.storage.list("uploads/__ready__/")), None)
             checks["storage"] = "ok"
         except Exception as exc:

@@ -50,7 +50,6 @@ class Settings(BaseSettings):
     # dagster
     dagster_host: str = "127.0.0.1"
     dagster_port: int = 3000
-    sensor_interval_s: int = 5
     # where a run's steps execute: "multiprocess" (one machine, the embedded default),
     # "celery" (dagster-celery workers anywhere that reach the broker: compose) or
     # "celery-k8s" (Dagster's Helm chart with the CeleryK8sRunLauncher, deploy/helm-values.yaml)
