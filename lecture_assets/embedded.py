@@ -24,7 +24,7 @@ EMBEDDED_DAGSTER_YAML = """\
 telemetry:
   enabled: false
 run_coordinator:
-  module: dagster._core.run_coordinator
+  module: dagster
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 1

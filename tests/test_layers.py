@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -50,3 +52,42 @@ def test_a_resource_importing_an_agent_breaks_the_contracts(tmp_path: Path) -> N
     assert result.returncode != 0
     assert "resources.limits -> lecture_assets.analysis.silence.detect" in result.stdout
     assert "resources is not allowed to import lecture_assets" in result.stdout
+
+
+# private Dagster imports the product keeps, each because Dagster offers no public path
+PRIVATE_DAGSTER_ALLOWED = {
+    # a run launcher's worker-health result types (CheckRunHealthResult, WorkerStatus)
+    "lecture_assets/local_launcher.py",
+}
+
+
+def _private_dagster_imports(path: Path) -> list[str]:
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        names = (
+            [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+        )
+        found += [n for n in names if n.startswith("dagster._")]
+    return found
+
+
+def test_the_product_uses_only_dagsters_public_api() -> None:
+    offenders: dict[str, list[str]] = {}
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            name = path.relative_to(ROOT).as_posix()
+            if name not in PRIVATE_DAGSTER_ALLOWED and (found := _private_dagster_imports(path)):
+                offenders[name] = found
+        for path in sorted((ROOT / package).rglob("*.py")):
+            # instance config written by code names classes by module too
+            if re.search(r"module:\s*dagster\._", path.read_text()):
+                offenders.setdefault(path.relative_to(ROOT).as_posix(), []).append("module:")
+    for config in ("dagster.yaml", "workspace.yaml"):
+        if re.search(r"module:\s*dagster\._", (ROOT / config).read_text()):
+            offenders[config] = ["module:"]
+    assert not offenders, (
+        f"import these from `dagster` (its public API) instead: {offenders}; if Dagster has "
+        "no public path, add the file to PRIVATE_DAGSTER_ALLOWED with the reason"
+    )
