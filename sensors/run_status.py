@@ -11,21 +11,19 @@ from dagster import (
     run_status_sensor,
 )
 
-from resources.dagster_names import PARTITION_TAG, PROCESS_LECTURE_JOB, WILL_RETRY_TAG
+from resources.dagster_names import PARTITION_TAG, WILL_RETRY_TAG
 from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
 from resources.workdir import WorkdirResource
 
 
 def _job_id(context: RunStatusSensorContext) -> str | None:
-    """The lecture job a `process_lecture` run was for (other jobs' runs: None)."""
-    if context.dagster_run.job_name != PROCESS_LECTURE_JOB:
-        return None
+    """The lecture job the run was for: its partition (a run of no partition: None)."""
     return context.dagster_run.tags.get(PARTITION_TAG)
 
 
-# both watch every job of the code location they are part of (named, not imported, so the
-# sensors need not import the location that wires them) and act on process_lecture runs only
+# both watch every job of the code location that wires them (so this package imports none of
+# it): process_lecture runs and an operator's materialisations of a lecture from the UI alike
 @run_failure_sensor(default_status=DefaultSensorStatus.RUNNING)
 def lecture_run_failed(
     context: RunFailureSensorContext, job_store: JobStoreResource, workdir: WorkdirResource
