@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from dagster import EnvVar
+from pydantic import SecretStr
 
 from lecture_assets.agent_resources import ScorerResource, TranscriberResource
 from resources.job_store import JobStoreResource
@@ -22,7 +23,7 @@ def secret(settings: Settings, field: str, env_secrets: bool = True) -> str:
     environment holds its value, so Dagster reads it at run time and its UI shows only the
     variable's name; else the value itself (a development default or a `.env` entry)."""
     raw = getattr(settings, field)
-    value = str(raw.get_secret_value() if hasattr(raw, "get_secret_value") else raw or "")
+    value = raw.get_secret_value() if isinstance(raw, SecretStr) else str(raw or "")
     name = f"{settings.model_config.get('env_prefix', '')}{field}".upper()
     if env_secrets and value and os.environ.get(name) == value:
         return EnvVar(name)
