@@ -9,6 +9,7 @@ from dagster import EnvVar
 from pydantic import SecretStr
 
 from lecture_assets.agent_resources import ScorerResource, TranscriberResource
+from lecture_assets.io_manager import IO_MANAGER_KEY, artifact_io_manager
 from resources.job_store import JobStoreResource
 from resources.limits import LimitsResource
 from resources.media import MediaResource
@@ -62,6 +63,8 @@ def build_resources(settings: Settings, env_secrets: bool = True) -> dict[str, A
             presign_expiry_s=settings.presign_expiry_s,
         ),
         "progress": ProgressResource(),
+        # stage outputs, on whichever `storage` the run is given
+        IO_MANAGER_KEY: artifact_io_manager,
         "transcriber": TranscriberResource(
             kind=settings.transcriber,
             model=settings.whisper_model,

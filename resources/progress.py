@@ -10,19 +10,6 @@ from dagster import ConfigurableResource
 from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
 
-# each stage's share of the overall percent, in pipeline order (silence, layout and transcript
-# run side by side; the job's percent only moves forward within a run)
-STAGE_SPAN: dict[str, tuple[float, float]] = {
-    "source_video": (0.0, 5.0),
-    "silence_map": (5.0, 8.0),
-    "screen_layout": (8.0, 12.0),
-    "slides": (12.0, 15.0),
-    "transcript": (15.0, 60.0),
-    "content_scores": (60.0, 66.0),
-    "highlight_segments": (66.0, 70.0),
-    "highlight_clips": (70.0, 100.0),
-}
-
 
 @dataclass
 class StageReporter:
@@ -32,6 +19,8 @@ class StageReporter:
     job_id: str
     stage: str
     min_interval_s: float = 0.5
+    # this stage's (start, end) percent of the job's bar, from the code location's registry
+    span: tuple[float, float] = (0.0, 100.0)
     started: float = field(default_factory=time.monotonic)
     _last_sent: float = 0.0
     _last_fraction: float = -1.0
@@ -46,7 +35,7 @@ class StageReporter:
         if fraction == self._last_fraction and message is None:
             return
         self._last_sent, self._last_fraction = now, fraction
-        lo, hi = STAGE_SPAN.get(self.stage, (0.0, 100.0))
+        lo, hi = self.span
         percent = lo + (hi - lo) * fraction
         elapsed = now - self.started
         eta = elapsed / fraction * (1.0 - fraction) if 0.02 < fraction < 1.0 else None
@@ -71,6 +60,13 @@ class ProgressResource(ConfigurableResource):
 
     min_interval_s: float = 0.5
 
-    def stage(self, store: JobStoreResource, job_id: str, stage: str) -> StageReporter:
-        """A reporter for one stage of one job; call it with the fraction done."""
-        return StageReporter(store, job_id, stage, self.min_interval_s)
+    def stage(
+        self,
+        store: JobStoreResource,
+        job_id: str,
+        stage: str,
+        span: tuple[float, float] = (0.0, 100.0),
+    ) -> StageReporter:
+        """A reporter for one stage of one job, filling `span` of the job's bar; call it with
+        the fraction done."""
+        return StageReporter(store, job_id, stage, self.min_interval_s, span=span)
