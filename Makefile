@@ -27,10 +27,11 @@ system-deps:  ## espeak-ng, sox: synthetic test lectures; DejaVu: subtitles; tes
 	  else echo "please install:$$missing (sudo apt-get install$$missing)"; exit 1; fi; \
 	fi
 
-lint:  ## ruff, black and mypy as CI would run them
+lint:  ## ruff, black, mypy and the layer contracts as CI would run them
 	$(UV) run ruff check .
 	$(UV) run black --check .
 	$(UV) run mypy lecture_assets resources sensors graphql_api
+	$(UV) run lint-imports
 
 format:
 	$(UV) run ruff check --fix .

@@ -23,11 +23,11 @@ from graphql_api.rate_limit import RateLimiter
 from graphql_api.schema import build_schema
 from graphql_api.services import JobService
 from graphql_api.studio import mount_studio
-from lecture_assets.resources_by_settings import s3_storage
 from resources.job_store import JobStoreResource
 from resources.logging_setup import configure_logging
 from resources.settings import Settings, get_settings
 from resources.storage import StorageResource
+from resources.storage_settings import s3_storage
 
 
 class LectureGraphQL(GraphQL[Context, None]):
@@ -158,7 +158,7 @@ def create_app(
         except Exception as exc:
             checks["job_store"] = f"unreachable: {type(exc).__name__}"
         try:
-            state.service.storage.list("uploads/__ready__/")
+            # listing is lazy: taking the first item makes the request reach the store
             next(iter(state.service.storage.list("uploads/__ready__/")), None)
             checks["storage"] = "ok"
         except Exception as exc:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
+from resources.dagster_names import LECTURE_PARTITIONS, PARTITION_TAG
+
 ACTIVE = [
     DagsterRunStatus.QUEUED,
     DagsterRunStatus.NOT_STARTED,
@@ -30,9 +32,7 @@ class DagsterControl:
 
     def active_runs(self, job_id: str) -> list[str]:
         """Run ids of this lecture's queued or running runs."""
-        records = self.instance.get_runs(
-            RunsFilter(tags={"dagster/partition": job_id}, statuses=ACTIVE)
-        )
+        records = self.instance.get_runs(RunsFilter(tags={PARTITION_TAG: job_id}, statuses=ACTIVE))
         return [run.run_id for run in records]
 
     def cancel_runs(self, job_id: str) -> int:
@@ -45,8 +45,8 @@ class DagsterControl:
 
     def delete_partition(self, job_id: str) -> None:
         """Remove the lecture's dynamic partition (its materialisations stay in history)."""
-        if self.instance.has_dynamic_partition("lectures", job_id):
-            self.instance.delete_dynamic_partition("lectures", job_id)
+        if self.instance.has_dynamic_partition(LECTURE_PARTITIONS, job_id):
+            self.instance.delete_dynamic_partition(LECTURE_PARTITIONS, job_id)
 
     def ping(self) -> None:
         """Raise when the instance's storage cannot be read."""

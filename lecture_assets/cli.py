@@ -56,7 +56,7 @@ def _chapters(args: argparse.Namespace) -> int:
     from lecture_assets.resources_by_settings import build_resources
 
     # the scorer the pipeline is configured with, built once (one model load) for every file
-    scorer = build_resources(get_settings())["scorer"].build()
+    scorer = build_resources(get_settings(), env_secrets=False)["scorer"].build()
     return chapters_for_files(args.files, scorer, sys.stdout, sys.stderr)
 
 

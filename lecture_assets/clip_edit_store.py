@@ -7,10 +7,8 @@ from typing import Any
 from lecture_assets import keys
 from lecture_assets.analysis.models import from_jsonable, to_jsonable
 from lecture_assets.analysis.render.clip_edits import ClipEdits
+from resources.dagster_names import CLIPS_TAG as CLIPS_TAG
 from resources.storage import StorageError, StorageResource
-
-# the run tag naming the clips a re-render is for (absent: render every clip)
-CLIPS_TAG = "lecture/clips"
 
 
 def load_edits(storage: StorageResource, job_id: str) -> ClipEdits:

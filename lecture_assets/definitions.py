@@ -7,11 +7,11 @@ from typing import Any
 from dagster import Definitions, definitions
 
 from lecture_assets.jobs import process_lecture
+from lecture_assets.pipeline_sensors import command_sensor
 from lecture_assets.resources_by_settings import build_resources
 from lecture_assets.scale_out import build_executor
 from lecture_assets.stage_assets import assets
 from resources.settings import Settings, get_settings
-from sensors.command_sensor import command_sensor
 from sensors.run_status import lecture_run_cancelled, lecture_run_failed
 from sensors.upload_sensor import upload_sensor
 

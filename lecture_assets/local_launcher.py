@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from dagster import DagsterEventType, DagsterRun
-from dagster._core.launcher import CheckRunHealthResult, DefaultRunLauncher, WorkerStatus
+from dagster import DagsterEventType, DagsterRun, DefaultRunLauncher
+
+# the worker-health types of Dagster's run launcher API have no public import path
+from dagster._core.launcher import CheckRunHealthResult, WorkerStatus
 
 STARTED_PREFIX = "Started process for run"
 

@@ -2,4 +2,6 @@
 
 from dagster import DynamicPartitionsDefinition
 
-lectures = DynamicPartitionsDefinition(name="lectures")
+from resources.dagster_names import LECTURE_PARTITIONS
+
+lectures = DynamicPartitionsDefinition(name=LECTURE_PARTITIONS)

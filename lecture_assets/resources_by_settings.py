@@ -2,24 +2,50 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
+from dagster import EnvVar
+from pydantic import SecretStr
+
+from lecture_assets.agent_resources import ScorerResource, TranscriberResource
 from lecture_assets.io_manager import IO_MANAGER_KEY, artifact_io_manager
-from resources.ai import ScorerResource, TranscriberResource
 from resources.job_store import JobStoreResource
 from resources.limits import LimitsResource
 from resources.media import MediaResource
 from resources.progress import ProgressResource
 from resources.settings import Settings
-from resources.storage import S3StorageResource
+from resources.storage_settings import s3_storage
 from resources.workdir import WorkdirResource
 
 
-def build_resources(settings: Settings) -> dict[str, Any]:
-    """Every resource the assets and sensors use, configured from `settings`."""
+def secret(settings: Settings, field: str, env_secrets: bool = True) -> str:
+    """The setting `field` for a Dagster resource: `EnvVar("LECTURE_<FIELD>")` when the
+    environment holds its value, so Dagster reads it at run time and its UI shows only the
+    variable's name; else the value itself (a development default or a `.env` entry)."""
+    raw = getattr(settings, field)
+    value = raw.get_secret_value() if isinstance(raw, SecretStr) else str(raw or "")
+    name = f"{settings.model_config.get('env_prefix', '')}{field}".upper()
+    if env_secrets and value and os.environ.get(name) == value:
+        return EnvVar(name)
+    return value
+
+
+def build_resources(settings: Settings, env_secrets: bool = True) -> dict[str, Any]:
+    """Every resource the assets and sensors use, configured from `settings`.
+
+    API keys, the S3 secret and the job store's URL (it holds a password) are `EnvVar`s, which
+    only Dagster resolves; `env_secrets=False` gives plain values for using a resource outside
+    Dagster (the CLI's chapters command builds its scorer directly).
+    """
+
+    def hidden(field: str) -> str:
+        return secret(settings, field, env_secrets)
+
+    job_store_url = hidden("job_store_url") or settings.resolved_job_store_url
     return {
-        "storage": s3_storage(settings),
-        "job_store": JobStoreResource(url=settings.resolved_job_store_url),
+        "storage": s3_storage(settings, hidden("s3_secret_access_key")),
+        "job_store": JobStoreResource(url=job_store_url),
         "workdir": WorkdirResource(root=str(settings.work_dir)),
         "media": MediaResource(
             ffmpeg_timeout_s=settings.ffmpeg_timeout_s,
@@ -44,27 +70,14 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             model=settings.whisper_model,
             allow_download=settings.whisper_allow_download,
             slide_hints=settings.transcript_slide_hints,
-            openai_api_key=settings.openai_api_key.get_secret_value(),
+            openai_api_key=hidden("openai_api_key"),
             openai_base_url=settings.openai_base_url,
         ),
         "scorer": ScorerResource(
             kind=settings.scorer,
             embedding_model=settings.embedding_model,
-            gemini_api_key=settings.gemini_api_key.get_secret_value(),
+            gemini_api_key=hidden("gemini_api_key"),
             gemini_model=settings.gemini_model,
             gemini_base_url=settings.gemini_base_url,
         ),
     }
-
-
-def s3_storage(settings: Settings) -> S3StorageResource:
-    """The S3 storage resource for these settings."""
-    return S3StorageResource(
-        bucket=settings.s3_bucket,
-        endpoint_url=settings.s3_endpoint_url,
-        public_endpoint_url=settings.s3_public_endpoint_url,
-        region=settings.s3_region,
-        access_key_id=settings.s3_access_key_id,
-        secret_access_key=settings.s3_secret_access_key.get_secret_value(),
-        max_attempts=settings.s3_max_attempts,
-    )

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, RunsFilter
-from dagster._core.storage.tags import WILL_RETRY_TAG
 
 from lecture_assets import keys
+from resources.dagster_names import WILL_RETRY_TAG
 from resources.job_store import JobStoreResource
 from resources.jobs import Job, JobStatus
 from resources.storage import StorageError, StorageResource

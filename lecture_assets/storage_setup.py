@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from lecture_assets.resources_by_settings import s3_storage
 from resources.logging_setup import configure_logging
 from resources.settings import get_settings
+from resources.storage_settings import s3_storage
 
 log = logging.getLogger(__name__)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dagster import ConfigurableResource
+import os
 
-from lecture_assets.analysis.media.cpu import usable_cores
+from dagster import ConfigurableResource
 
 
 class MediaResource(ConfigurableResource):
@@ -27,7 +27,9 @@ class MediaResource(ConfigurableResource):
         Several single-threaded encodes side by side beat one encode with many threads; a
         lone clip gets all the cores.
         """
-        cores = usable_cores(default=2)
+        # the cores in this process's affinity (a container's cpuset), as the agents count them
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
+        cores = cores or os.cpu_count() or 2
         workers = self.render_workers if self.render_workers > 0 else cores
         workers = max(1, min(workers, clips))
         return workers, max(1, cores // workers)

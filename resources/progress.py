@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from dagster import ConfigurableResource
 
-from lecture_assets.stages import spans
 from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
 
@@ -20,6 +19,8 @@ class StageReporter:
     job_id: str
     stage: str
     min_interval_s: float = 0.5
+    # this stage's (start, end) percent of the job's bar, from the code location's registry
+    span: tuple[float, float] = (0.0, 100.0)
     started: float = field(default_factory=time.monotonic)
     _last_sent: float = 0.0
     _last_fraction: float = -1.0
@@ -34,8 +35,7 @@ class StageReporter:
         if fraction == self._last_fraction and message is None:
             return
         self._last_sent, self._last_fraction = now, fraction
-        # each stage's share of the bar comes from the stage registry
-        lo, hi = spans().get(self.stage, (0.0, 100.0))
+        lo, hi = self.span
         percent = lo + (hi - lo) * fraction
         elapsed = now - self.started
         eta = elapsed / fraction * (1.0 - fraction) if 0.02 < fraction < 1.0 else None
@@ -60,6 +60,13 @@ class ProgressResource(ConfigurableResource):
 
     min_interval_s: float = 0.5
 
-    def stage(self, store: JobStoreResource, job_id: str, stage: str) -> StageReporter:
-        """A reporter for one stage of one job; call it with the fraction done."""
-        return StageReporter(store, job_id, stage, self.min_interval_s)
+    def stage(
+        self,
+        store: JobStoreResource,
+        job_id: str,
+        stage: str,
+        span: tuple[float, float] = (0.0, 100.0),
+    ) -> StageReporter:
+        """A reporter for one stage of one job, filling `span` of the job's bar; call it with
+        the fraction done."""
+        return StageReporter(store, job_id, stage, self.min_interval_s, span=span)

@@ -5,10 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "dev-token", "testing", "minioadmin"}
+
+# every setting is documented in .env.example and passed to the containers by
+# docker-compose.yml, which dagster.yaml forwards to each run's container; except these
+# (tests/resources/test_settings_env.py keeps the three files in step with this class):
+# hosts and ports of `make run`'s embedded stack, which compose fixes in its service commands
+EMBEDDED_ONLY = frozenset({"api_host", "api_port", "dagster_host", "dagster_port", "s3_port"})
+# read by the API alone: never forwarded to a run's container
+API_ONLY = frozenset(
+    {"api_tokens", "cors_origins", "rate_limit_per_minute", "rate_limit_storage_uri"}
+)
 
 
 class Settings(BaseSettings):
@@ -29,6 +39,8 @@ class Settings(BaseSettings):
     s3_access_key_id: str = "testing"
     s3_secret_access_key: SecretStr = SecretStr("testing")
     s3_max_attempts: int = 5
+    # the embedded store's port when no endpoint URL is set
+    s3_port: int = 9000
     presign_expiry_s: int = 3600
     # lifecycle: raw uploads and intermediates expire after these many days (0 = keep); clips stay
     upload_expiry_days: int = Field(default=7, ge=0)
@@ -50,7 +62,6 @@ class Settings(BaseSettings):
     # dagster
     dagster_host: str = "127.0.0.1"
     dagster_port: int = 3000
-    sensor_interval_s: int = 5
     # where a run's steps execute: "multiprocess" (one machine, the embedded default),
     # "celery" (dagster-celery workers anywhere that reach the broker: compose) or
     # "celery-k8s" (Dagster's Helm chart with the CeleryK8sRunLauncher, deploy/helm-values.yaml)
@@ -66,7 +77,6 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "json"
 
     # media
-    s3_port: int = 9000
     ffmpeg_timeout_s: float = 3600.0
     min_duration_s: float = 5.0
     max_duration_s: float = 4 * 3600.0
@@ -122,6 +132,19 @@ class Settings(BaseSettings):
         if self.environment != "production" and not pairs:
             pairs["dev-token"] = "dev"
         return pairs
+
+    @field_validator(
+        "s3_endpoint_url",
+        "s3_public_endpoint_url",
+        "job_store_url",
+        "openai_base_url",
+        "gemini_base_url",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `NAME=` in .env (as .env.example has it) or compose's `${NAME:-}` means "not set"
+        return None if value == "" else value
 
     @model_validator(mode="after")
     def _refuse_placeholders_in_production(self) -> Settings:

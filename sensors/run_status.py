@@ -10,22 +10,21 @@ from dagster import (
     run_failure_sensor,
     run_status_sensor,
 )
-from dagster._core.storage.tags import WILL_RETRY_TAG
 
-from lecture_assets.jobs import process_lecture
+from resources.dagster_names import PARTITION_TAG, WILL_RETRY_TAG
 from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
 from resources.workdir import WorkdirResource
 
 
 def _job_id(context: RunStatusSensorContext) -> str | None:
-    return context.dagster_run.tags.get("dagster/partition")
+    """The lecture job the run was for: its partition (a run of no partition: None)."""
+    return context.dagster_run.tags.get(PARTITION_TAG)
 
 
-@run_failure_sensor(
-    monitored_jobs=[process_lecture],
-    default_status=DefaultSensorStatus.RUNNING,
-)
+# both watch every job of the code location that wires them (so this package imports none of
+# it): process_lecture runs and an operator's materialisations of a lecture from the UI alike
+@run_failure_sensor(default_status=DefaultSensorStatus.RUNNING)
 def lecture_run_failed(
     context: RunFailureSensorContext, job_store: JobStoreResource, workdir: WorkdirResource
 ) -> None:
@@ -57,11 +56,7 @@ def lecture_run_failed(
     )
 
 
-@run_status_sensor(
-    run_status=DagsterRunStatus.CANCELED,
-    monitored_jobs=[process_lecture],
-    default_status=DefaultSensorStatus.RUNNING,
-)
+@run_status_sensor(run_status=DagsterRunStatus.CANCELED, default_status=DefaultSensorStatus.RUNNING)
 def lecture_run_cancelled(
     context: RunStatusSensorContext, job_store: JobStoreResource, workdir: WorkdirResource
 ) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from dagster import (
+    AddDynamicPartitionsRequest,
     DefaultSensorStatus,
     RunRequest,
     SensorEvaluationContext,
@@ -16,8 +17,12 @@ from dagster import (
 )
 from sqlalchemy import exc as sa_exc
 
-from lecture_assets.jobs import process_lecture
-from lecture_assets.partitions import lectures
+from resources.dagster_names import (
+    JOB_ID_TAG,
+    LECTURE_PARTITIONS,
+    OWNER_TAG,
+    PROCESS_LECTURE_JOB,
+)
 from resources.job_store import JobStoreResource
 from resources.jobs import Job, JobStatus
 from resources.limits import LimitsResource
@@ -170,7 +175,9 @@ def evaluate_uploads(
     return SensorResult(
         run_requests=runs,
         cursor=cursor.dump(),
-        dynamic_partitions_requests=[lectures.build_add_request(partitions)] if partitions else [],
+        dynamic_partitions_requests=(
+            [AddDynamicPartitionsRequest(LECTURE_PARTITIONS, partitions)] if partitions else []
+        ),
     )
 
 
@@ -213,12 +220,12 @@ def _request_for(
     return RunRequest(
         run_key=f"{job_id}:{obj.etag}",
         partition_key=job_id,
-        tags={"lecture/job_id": job_id, "lecture/owner": owner},
+        tags={JOB_ID_TAG: job_id, OWNER_TAG: owner},
     )
 
 
 @sensor(
-    job=process_lecture,
+    job_name=PROCESS_LECTURE_JOB,
     minimum_interval_seconds=5,
     default_status=DefaultSensorStatus.RUNNING,
 )

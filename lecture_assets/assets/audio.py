@@ -3,6 +3,7 @@
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
 from lecture_assets import keys
+from lecture_assets.agent_resources import TranscriberResource
 from lecture_assets.analysis.models import SourceInfo, SpeechMap, Transcript
 from lecture_assets.analysis.silence.detect import detect_silences
 from lecture_assets.analysis.slides.read import SlideDeck
@@ -14,7 +15,6 @@ from lecture_assets.io_manager import IO_MANAGER_KEY
 from lecture_assets.partitions import lectures
 from lecture_assets.scale_out import queue_tags
 from lecture_assets.stages import upstream
-from resources.ai import TranscriberResource
 from resources.job_store import JobStoreResource
 from resources.progress import ProgressResource
 from resources.storage import StorageResource

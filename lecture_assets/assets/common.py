@@ -10,6 +10,7 @@ from typing import Any
 from dagster import AssetExecutionContext, Failure, MetadataValue
 
 from lecture_assets.analysis.media.ffmpeg import MediaError
+from lecture_assets.stages import spans
 from resources.job_store import JobStoreResource
 from resources.jobs import Job, JobStatus
 from resources.progress import ProgressResource, StageReporter
@@ -62,7 +63,8 @@ def run_stage(
         )
     if job.status is JobStatus.CANCELLED:
         raise Failure(description=f"job {job_id} was cancelled", allow_retries=False)
-    reporter = progress.stage(job_store, job_id, stage)
+    # each stage's share of the bar comes from the stage registry
+    reporter = progress.stage(job_store, job_id, stage, spans().get(stage, (0.0, 100.0)))
     reporter(0.0, f"{stage.replace('_', ' ')} started")
     started = time.monotonic()
     try:

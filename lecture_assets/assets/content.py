@@ -2,6 +2,7 @@
 
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
+from lecture_assets.agent_resources import ScorerResource
 from lecture_assets.analysis.content.score import LocalScorer, chapters_text, score_content
 from lecture_assets.analysis.content.titles import retitle_scores
 from lecture_assets.analysis.models import (
@@ -18,7 +19,6 @@ from lecture_assets.analysis.slides.read import SlideDeck
 from lecture_assets.assets.common import duration_meta, run_stage
 from lecture_assets.io_manager import IO_MANAGER_KEY
 from lecture_assets.partitions import lectures
-from resources.ai import ScorerResource
 from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions
 from resources.media import MediaResource

@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from graphql_api.app import create_app
 from graphql_api.dagster_control import DagsterControl
 from lecture_assets.definitions import build_definitions
+from lecture_assets.pipeline_sensors import command_sensor
 from lecture_assets.resources_by_settings import build_resources
 from resources.job_store import JobStoreResource
 from resources.settings import Settings
 from resources.storage import S3StorageResource
-from sensors.command_sensor import command_sensor
 from sensors.upload_sensor import upload_sensor
 from tests.e2e.test_upload_to_clips import CREATE, REPROCESS, _gql, _steps
 from tests.fixtures.lecture import LectureSpec, make_synthetic_lecture

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from dagster import DagsterInstance, SensorResult, build_sensor_context
 
+from lecture_assets.pipeline_sensors import command_sensor
 from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
 from resources.storage import S3StorageResource
-from sensors.command_sensor import command_sensor
 from tests.graphql_api.conftest import Gql
 
 CREATE = """mutation($input: CreateUploadInput!) { createUpload(input: $input) {

@@ -5,8 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 
-from resources.storage import LocalStorageResource, S3StorageResource, StorageResource
+from resources.storage import (
+    LocalStorageResource,
+    S3StorageResource,
+    StorageError,
+    StorageResource,
+)
 
 
 def _roundtrip(storage: StorageResource, tmp_path: Path) -> None:
@@ -46,8 +52,6 @@ def test_presigned_put_then_get_over_http(storage: S3StorageResource) -> None:
 
 def test_local_storage_refuses_keys_that_escape_its_root(tmp_path: Path) -> None:
     storage = LocalStorageResource(root=str(tmp_path / "store"))
-    try:
+    with pytest.raises(StorageError, match="outside the storage root"):
         storage.put_bytes("../escape.txt", b"x")
-    except Exception as exc:
-        assert "outside" in str(exc)
     assert not (tmp_path / "escape.txt").exists()

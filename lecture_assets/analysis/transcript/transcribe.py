@@ -180,19 +180,3 @@ def _segment(part: Any, chunk: Pack) -> TranscriptSegment:
         if w.word.strip()
     ]
     return chunk.place_segment(part.start, part.end, part.text, words)
-
-
-def transcribe(
-    wav: Path,
-    *,
-    transcriber: Transcriber | None = None,
-    speech: SpeechMap | None = None,
-    language: str | None = None,
-    on_progress: ProgressCallback | None = None,
-    hints: TranscriptHints | None = None,
-) -> Transcript:
-    """Transcribe `wav` with `transcriber` (default: the bundled offline base model)."""
-    engine = transcriber or FasterWhisperTranscriber()
-    return engine.transcribe(
-        wav, speech=speech, language=language, on_progress=on_progress, hints=hints
-    )

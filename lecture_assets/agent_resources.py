@@ -1,4 +1,4 @@
-"""Transcriber and scorer resources: the offline default or a hosted API, chosen by settings."""
+"""Transcriber and scorer resources that build the agents: the offline default or a hosted API."""
 
 from __future__ import annotations
 
