@@ -296,6 +296,28 @@ def test_another_owner_sees_nothing_of_the_first_owners_job(
     page.context.close()
 
 
+def test_a_player_whose_link_fails_gets_a_fresh_one_in_place(
+    browser: Any, stack: Stack, shared: dict[str, Any]
+) -> None:
+    job_id = shared.get("job_id")
+    if job_id is None:
+        pytest.skip("needs the upload test's job")
+    page, requests = _page(browser, stack)
+    _sign_in(page, stack)
+    page.goto(f"{stack.api}/#/jobs/{job_id}")
+    page.wait_for_function("() => document.querySelector('#gallery video')?.readyState >= 1")
+    # an expired link (as after an hour on the page): the server refuses it, the page renews it
+    page.evaluate("""() => { const v = document.querySelector('#gallery video');
+        v.__kept = true; v.src = v.src.replace(/([?&]t=)[^&]*/, (_, key) => key + '1.ZGV2.AAAA'); }""")
+    page.wait_for_function("""() => { const v = document.querySelector('#gallery video');
+        return !v.src.includes('t=1.') && v.readyState >= 1; }""")
+    assert page.evaluate("document.querySelector('#gallery video').__kept") is True
+    refused = [u for u in requests if "t=1.ZGV2" in u]
+    assert refused, "the expired link was never tried"
+    assert _csp_violations(page) == []
+    page.context.close()
+
+
 def test_screenshots_of_each_screen_at_both_widths(
     browser: Any, stack: Stack, shared: dict[str, Any]
 ) -> None:

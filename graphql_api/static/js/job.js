@@ -27,9 +27,9 @@ function clipCard(clip, onReview) {
       h("span", { class: "badge version" }, ` v${clip.version}`),
       clip.edited ? h("span", { class: "badge edited" }, "edited") : null),
     h("p", { class: "downloads" },
-      h("a", { href: clip.media.videoDownload, download: "" }, "MP4"), " ",
-      h("a", { href: clip.media.srt, download: "" }, "SRT"), " ",
-      h("a", { href: clip.media.vtt, download: "" }, "VTT")),
+      h("a", { href: clip.media.videoDownload, download: "", "data-link": "videoDownload" }, "MP4"), " ",
+      h("a", { href: clip.media.srt, download: "", "data-link": "srt" }, "SRT"), " ",
+      h("a", { href: clip.media.vtt, download: "", "data-link": "vtt" }, "VTT")),
     h("button", { type: "button", onclick: () => onReview(clip.index),
       "aria-label": `Review clip ${clip.index}` }, "Review and fix"));
 }
@@ -104,6 +104,10 @@ export async function renderJob(main, jobId) {
     const same = wanted.length === gallery.children.length
       && wanted.every((li, i) => gallery.children[i] === li);
     if (!same) gallery.replaceChildren(...wanted);
+    // kept cards get the fresh links (links expire; changing an href restarts nothing)
+    job.clips.forEach((c, i) => wanted[i].querySelectorAll("a[data-link]").forEach((a) => {
+      a.href = c.media[a.dataset.link];
+    }));
     gallery.hidden = !job.clips.length;
     noClips.hidden = !!job.clips.length;
     downloadsTitle.hidden = !job.clips.length;
@@ -131,7 +135,7 @@ export async function renderJob(main, jobId) {
       ? h("div", { class: "alert error inline", role: "alert" },
         h("strong", {}, `The job failed (${job.error.code}). `), job.error.message) : null);
     drawGallery();
-    refill(downloads, JSON.stringify([!!job.media?.edl, !!job.media?.fcpxml, job.clips.length > 0]), () => [
+    refill(downloads, JSON.stringify([job.media?.edl, job.media?.fcpxml, job.clips.length > 0]), () => [
       job.media?.edl ? h("a", { href: job.media.edl, download: "" }, "EDL") : null, " ",
       job.media?.fcpxml ? h("a", { href: job.media.fcpxml, download: "" }, "FCPXML") : null, " ",
       job.clips.length ? archive : null]);
@@ -188,5 +192,30 @@ export async function renderJob(main, jobId) {
         transcript)));
   drawAll();
   if (!TERMINAL.includes(job.status)) follow();
-  return () => watcher && watcher.stop();
+  const reload = async () => { job = await load(); drawAll(); };
+  // links live about an hour: a player whose link expired (or failed) gets a fresh one, once
+  // a minute at most, at the same position; the links on the page are renewed meanwhile
+  let renewedAt = 0;
+  const renewPlayer = async (event) => {
+    const player = event.target;
+    if (!(player instanceof HTMLMediaElement) || Date.now() - renewedAt < 60_000) return;
+    renewedAt = Date.now();
+    try {
+      await reload();
+      const clip = job.clips.find((c) => String(c.index) === player.dataset.clip);
+      const link = player.id === "source" ? job.media?.source : clip?.media.video;
+      if (link && new URL(link, location.href).href !== player.src) {
+        const at = player.currentTime;
+        player.src = link;
+        player.currentTime = at;
+      }
+    } catch (err) { showError(err); }
+  };
+  main.addEventListener("error", renewPlayer, true);  // media errors do not bubble
+  const renew = setInterval(() => reload().catch(() => {}), 10 * 60_000);
+  return () => {
+    main.removeEventListener("error", renewPlayer, true);
+    clearInterval(renew);
+    if (watcher) watcher.stop();
+  };
 }
