@@ -308,7 +308,8 @@ def test_a_player_whose_link_fails_gets_a_fresh_one_in_place(
     page.wait_for_function("() => document.querySelector('#gallery video')?.readyState >= 1")
     # an expired link (as after an hour on the page): the server refuses it, the page renews it
     page.evaluate("""() => { const v = document.querySelector('#gallery video');
-        v.__kept = true; v.src = v.src.replace(/([?&]t=)[^&]*/, (_, key) => key + '1.ZGV2.AAAA'); }""")
+        v.__kept = true;
+        v.src = v.src.replace(/([?&]t=)[^&]*/, (_, key) => key + '1.ZGV2.AAAA'); }""")
     page.wait_for_function("""() => { const v = document.querySelector('#gallery video');
         return !v.src.includes('t=1.') && v.readyState >= 1; }""")
     assert page.evaluate("document.querySelector('#gallery video').__kept") is True
