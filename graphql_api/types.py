@@ -49,10 +49,17 @@ class Clip:
     srt_url: str
     vtt_url: str
     thumbnail_url: str
-    media: ClipMedia = strawberry.field(description="Same-origin links to the clip's files.")
     version: int = strawberry.field(description="Goes up by one each time the clip is rendered.")
     edited: bool = strawberry.field(description="Whether a reviewer's edit is in this version.")
     srt_key: strawberry.Private[str] = ""
+    # what `media` signs links from (the job and its manifest entry), only when asked for
+    files: strawberry.Private[tuple[DomainJob, dict[str, Any], str] | None] = None
+
+    @strawberry.field(description="Same-origin links to the clip's files.")
+    def media(self, info: strawberry.Info) -> ClipMedia:
+        assert self.files is not None, "Job.clips builds every Clip with its files"
+        job, entry, stem = self.files
+        return clip_media(signer_of(info), job, entry, stem)
 
     @strawberry.field(description="The clip's captions (clip seconds), as in its SRT file.")
     async def cues(self, info: strawberry.Info) -> list[Cue]:
@@ -129,7 +136,6 @@ class Job:
             return []
         service = info.context.service
         stem = job.filename.rsplit(".", 1)[0]
-        signer = signer_of(info)
         return [
             Clip(
                 index=c["index"],
@@ -143,7 +149,7 @@ class Job:
                 srt_url=service.url_for(job, c["srt"], f"{stem}-clip{c['index']}.srt"),
                 vtt_url=service.url_for(job, c["vtt"], f"{stem}-clip{c['index']}.vtt"),
                 thumbnail_url=service.url_for(job, c["thumbnail"]),
-                media=clip_media(signer, job, c, stem),
+                files=(job, c, stem),
                 version=int(c.get("version", 1)),
                 edited=bool(c.get("edited", False)),
                 srt_key=f"jobs/{job.id}/{c['srt']}",
