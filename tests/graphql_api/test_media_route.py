@@ -159,7 +159,7 @@ def test_another_owner_a_forged_an_altered_or_an_expired_link_gets_nothing(
 
 
 def test_the_upload_goes_through_the_apis_origin_only_as_declared(
-    gql: Gql, client: TestClient, storage: S3StorageResource
+    gql: Gql, client: TestClient, storage: S3StorageResource, sqlite_store: JobStoreResource
 ) -> None:
     ticket = _ticket(gql)
     url, job_id = ticket["mediaUploadUrl"], ticket["job"]["id"]
@@ -175,6 +175,10 @@ def test_the_upload_goes_through_the_apis_origin_only_as_declared(
     assert storage.get_bytes(f"uploads/alice/{job_id}/source.mp4") == VIDEO
     found = storage.head(f"uploads/alice/{job_id}/source.mp4")
     assert found is not None and found.content_type == "video/mp4"
+    # once the upload sensor has taken the file, the link cannot replace it
+    sqlite_store.update(job_id, source_etag=found.etag)
+    again = client.put(url, content=VIDEO, headers=headers)
+    assert again.status_code == 409 and "start a new upload" in again.json()["error"]["message"]
 
 
 def test_a_link_checks_itself_without_the_api() -> None:
