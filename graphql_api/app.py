@@ -18,6 +18,8 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_P
 from graphql_api.auth import AUTH_FAILURES_PER_MINUTE, TokenRegistry, TooManyAuthFailures
 from graphql_api.context import AppState, Context
 from graphql_api.dagster_control import DagsterControl
+from graphql_api.media_route import mount_media
+from graphql_api.media_tokens import MediaSigner
 from graphql_api.metrics import ApiMetrics, MetricsMiddleware, graphql_metrics_extension
 from graphql_api.rate_limit import RateLimiter
 from graphql_api.schema import build_schema
@@ -171,6 +173,7 @@ def create_app(
             }
         return JSONResponse(body, status_code=200 if ok else 503)
 
+    mount_media(app, state.service, MediaSigner.for_settings(settings))
     mount_studio(app, settings)
     return app
 

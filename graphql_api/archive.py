@@ -17,6 +17,8 @@ from lecture_assets import keys
 class Archive:
     url: str
     size_bytes: int
+    key: str
+    download_name: str
 
 
 def archive_prefix(job_id: str) -> str:
@@ -44,7 +46,7 @@ def job_archive(service: JobService, owner: str, job_id: str) -> Archive:
     else:
         size = found.size
     url = service.storage.presign_get(key, service.settings.presign_expiry_s, f"{stem}.zip")
-    return Archive(url, size)
+    return Archive(url, size, key, f"{stem}.zip")
 
 
 def _build(service: JobService, job_id: str, manifest: bytes, path: Path) -> int:

@@ -10,6 +10,7 @@ import strawberry
 from graphql_api import types as t
 from graphql_api.archive import job_archive
 from graphql_api.clip_edit_service import ClipEditService, CueText
+from graphql_api.media_links import signer_of
 from graphql_api.mutations import UNAUTHENTICATED, _job_error
 from graphql_api.services import ServiceError
 from lecture_assets.analysis.render.clip_edits import ClipEdit as DomainEdit
@@ -72,6 +73,7 @@ class ClipEditSaved:
 class JobArchive:
     url: str
     size_bytes: float
+    media_url: str = strawberry.field(description="The zip on the API's own origin.")
 
 
 @strawberry.input(description="A caption as shown in the clip: clip seconds and its new text.")
@@ -181,4 +183,8 @@ class ClipEditMutation:
             if exc.code == "NOT_FOUND":
                 return t.NotFoundError(code=exc.code, message=exc.message)
             return t.ValidationError(code=exc.code, message=exc.message, field=exc.field)
-        return JobArchive(url=archive.url, size_bytes=archive.size_bytes)
+        relative = archive.key.removeprefix(f"jobs/{job_id}/")
+        media_url = signer_of(info).url(
+            owner, str(job_id), relative, download=archive.download_name
+        )
+        return JobArchive(url=archive.url, size_bytes=archive.size_bytes, media_url=media_url)

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from graphql_api.clip_edits import ClipEdit
 
 from graphql_api import job_results
+from graphql_api.media_links import ClipMedia, JobMedia, clip_media, job_media, signer_of
 from graphql_api.slide_types import Slide
 from resources.jobs import Job as DomainJob
 from resources.jobs import JobEvent as DomainEvent
@@ -52,6 +53,14 @@ class Clip:
     version: int = strawberry.field(description="Goes up by one each time the clip is rendered.")
     edited: bool = strawberry.field(description="Whether a reviewer's edit is in this version.")
     srt_key: strawberry.Private[str] = ""
+    # what `media` signs links from (the job and its manifest entry), only when asked for
+    files: strawberry.Private[tuple[DomainJob, dict[str, Any], str] | None] = None
+
+    @strawberry.field(description="Same-origin links to the clip's files.")
+    def media(self, info: strawberry.Info) -> ClipMedia:
+        assert self.files is not None, "Job.clips builds every Clip with its files"
+        job, entry, stem = self.files
+        return clip_media(signer_of(info), job, entry, stem)
 
     @strawberry.field(description="The clip's captions (clip seconds), as in its SRT file.")
     async def cues(self, info: strawberry.Info) -> list[Cue]:
@@ -141,6 +150,7 @@ class Job:
                 srt_url=service.url_for(job, c["srt"], f"{stem}-clip{c['index']}.srt"),
                 vtt_url=service.url_for(job, c["vtt"], f"{stem}-clip{c['index']}.vtt"),
                 thumbnail_url=service.url_for(job, c["thumbnail"]),
+                files=(job, c, stem),
                 version=int(c.get("version", 1)),
                 edited=bool(c.get("edited", False)),
                 srt_key=f"jobs/{job.id}/{c['srt']}",
@@ -287,6 +297,12 @@ class Job:
         service = info.context.service
         return str(service.storage.presign_get(job.source_key, service.settings.presign_expiry_s))
 
+    @strawberry.field(description="Same-origin links to the lecture and the job's exports.")
+    async def media(self, info: strawberry.Info) -> JobMedia | None:
+        manifest = await info.context.manifest_loader.load(str(self.id))
+        job = await info.context.job_loader.load(str(self.id))
+        return None if job is None else job_media(signer_of(info), job, manifest)
+
     @strawberry.field(description="The transcript's sentences: the edges clip trims snap to.")
     async def sentences(self, info: strawberry.Info) -> list[Sentence]:
         from graphql_api.studio_fields import job_sentences
@@ -313,6 +329,14 @@ class UploadTicket:
     upload_url: str
     upload_headers: JSON
     expires_at: datetime
+
+    @strawberry.field(
+        description="The same upload on the API's own origin: PUT the file here with "
+        "uploadHeaders (for pages whose Content-Security-Policy allows no other origin)."
+    )
+    def media_upload_url(self, info: strawberry.Info) -> str:
+        owner: str = info.context.owner
+        return signer_of(info).url(owner, str(self.job.id), "source", method="PUT")
 
 
 @strawberry.type

@@ -20,6 +20,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     # presigned URLs: the signature and the access key id / credential scope
     (re.compile(r"(X-Amz-(?:Signature|Credential|Security-Token)=)" + _STOP, re.I), r"\1"),
     (re.compile(r"((?:Signature|AWSAccessKeyId)=)" + _STOP), r"\1"),
+    # the API's own media links (`/media/<job>/<path>?t=...`, e.g. in uvicorn's access log)
+    (re.compile(r"(/media/[^\s?]*\?(?:[^\s#]*&)?t=)" + _STOP), r"\1"),
     # header dumps: Authorization: Bearer x, 'authorization': 'x', authorization=x
     (re.compile(_HEADER + r"(?:(?:bearer|basic)\s+)?" + _STOP, re.I), r"\1"),
     (re.compile(r"\b(Bearer\s+)" + _STOP, re.I), r"\1"),

@@ -37,6 +37,9 @@ WIDTHS = {"phone": (375, 800), "desktop": (1440, 900)}
 # generous: the machine is shared and the pipeline renders on two cores
 PIPELINE_S = 1800
 # form controls and buttons without an accessible name (screen readers would say "edit text")
+# Content-Security-Policy violations the page reports (none may happen)
+CSP_WATCH = """document.addEventListener('securitypolicyviolation', (e) =>
+  (window.__csp = window.__csp || []).push(`${e.violatedDirective} ${e.blockedURI}`));"""
 UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea, button')]
   .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
                && !e.textContent.trim())
@@ -65,6 +68,7 @@ def shared() -> dict[str, Any]:
 def _page(browser: Any, stack: Stack, width: str = "desktop") -> tuple[Any, list[str]]:
     w, h = WIDTHS[width]
     context = browser.new_context(viewport={"width": w, "height": h}, accept_downloads=True)
+    context.add_init_script(CSP_WATCH)
     page = context.new_page()
     page.set_default_timeout(60_000)
     requests: list[str] = []
@@ -87,6 +91,11 @@ def _origins(urls: list[str]) -> set[str]:
     return {f"{p.scheme}://{p.netloc}" for p in parts}
 
 
+def _csp_violations(page: Any) -> list[str]:
+    found: list[str] = page.evaluate("window.__csp || []")
+    return found
+
+
 def _shoot(page: Any, name: str) -> None:
     save_small_png(page.screenshot(full_page=False), f"studio-{name}.png")
 
@@ -95,7 +104,9 @@ def test_the_page_loads_within_a_second_and_only_talks_to_its_own_services(
     browser: Any, stack: Stack
 ) -> None:
     page, requests = _page(browser, stack)
-    page.goto(stack.api + "/")  # first visit warms the server's caches
+    first = page.goto(stack.api + "/")  # first visit warms the server's caches
+    policy = first.header_value("content-security-policy")
+    assert "default-src 'self'" in policy and "script-src 'self';" in policy, policy
     page.wait_for_selector("html[data-ready='1']")
     page.reload()
     page.wait_for_selector("html[data-ready='1']")
@@ -108,6 +119,7 @@ def test_the_page_loads_within_a_second_and_only_talks_to_its_own_services(
     # the dev token is prefilled in development
     assert page.input_value("#token") == "dev-token"
     assert _origins(requests) == {stack.api}
+    assert _csp_violations(page) == []
     page.context.close()
 
 
@@ -206,9 +218,29 @@ def test_upload_watch_review_fix_and_download(
     times = re.findall(r"(\d+):(\d+\.\d)", page.inner_text("label[for=cue-0]"))
     cue_mid = sum(int(m) * 60 + float(s) for m, s in times) / 2
     _shoot(page, "review-desktop")
+    # the lecture preview plays on while the clip re-renders; progress redraws only the status
+    page.evaluate("""async () => {
+        window.__statusChanges = 0;
+        new MutationObserver(() => { window.__statusChanges += 1; })
+          .observe(document.getElementById('job-status'), {subtree: true, childList: true,
+                                                           characterData: true});
+        const source = document.getElementById('source');
+        source.__kept = true;
+        document.querySelector('#gallery video').__kept = true;
+        source.muted = true; source.loop = true; await source.play(); }""")
     page.click("#apply-edit")
     page.wait_for_selector("#alert.notice")
+    page.wait_for_function("() => window.__statusChanges >= 2", timeout=PIPELINE_S * 1000)
+    calm = page.evaluate("""() => ({
+        source: !!document.getElementById('source').__kept,
+        clip: !!document.querySelector('#gallery video').__kept,
+        playing: !document.getElementById('source').paused })""")
+    assert calm == {"source": True, "clip": True, "playing": True}, calm
     page.wait_for_selector("#gallery video[data-version='2']", timeout=PIPELINE_S * 1000)
+    after = page.evaluate("""() => ({ changes: window.__statusChanges,
+        source: !!document.getElementById('source').__kept,
+        playing: !document.getElementById('source').paused })""")
+    assert after["source"] and after["playing"] and after["changes"] >= 3, after
     new = page.evaluate("""() => { const c = document.querySelector('#gallery li');
         return {video: c.querySelector('video').src,
                 srt: c.querySelector('a[href*=".srt"]').href,
@@ -237,12 +269,16 @@ def test_upload_watch_review_fix_and_download(
     got["zip"] = Path(download.value.path()).stat().st_size
     assert all(size > 0 for size in got.values()), got
     for name in ("EDL", "FCPXML"):
-        href = page.get_attribute(f".downloads a:text-is('{name}')", "href")
+        href = page.eval_on_selector(f".downloads a:text-is('{name}')", "a => a.href")
         assert httpx.get(href).raise_for_status().content
+    # links are the owner's only: the same clip URL without its token is refused
+    assert httpx.get(new["video"].split("?")[0]).status_code == 403
 
-    # every request went to the API's origin or the object store it signs URLs for
+    # every request (the upload, media, downloads) went to the page's own origin, and the
+    # Content-Security-Policy blocked nothing the page needed
     ws = stack.api.replace("http://", "ws://")
-    assert _origins(requests) <= {stack.api, ws, stack.s3}, _origins(requests)
+    assert _origins(requests) <= {stack.api, ws}, _origins(requests)
+    assert _csp_violations(page) == []
     page.context.close()
 
 
@@ -257,6 +293,29 @@ def test_another_owner_sees_nothing_of_the_first_owners_job(
     assert page.inner_text("#job-list").strip() == "No jobs yet: upload a lecture above."
     page.goto(f"{stack.api}/#/jobs/{job_id}")
     page.wait_for_selector("h1:text-is('Job not found')")
+    page.context.close()
+
+
+def test_a_player_whose_link_fails_gets_a_fresh_one_in_place(
+    browser: Any, stack: Stack, shared: dict[str, Any]
+) -> None:
+    job_id = shared.get("job_id")
+    if job_id is None:
+        pytest.skip("needs the upload test's job")
+    page, requests = _page(browser, stack)
+    _sign_in(page, stack)
+    page.goto(f"{stack.api}/#/jobs/{job_id}")
+    page.wait_for_function("() => document.querySelector('#gallery video')?.readyState >= 1")
+    # an expired link (as after an hour on the page): the server refuses it, the page renews it
+    page.evaluate("""() => { const v = document.querySelector('#gallery video');
+        v.__kept = true;
+        v.src = v.src.replace(/([?&]t=)[^&]*/, (_, key) => key + '1.ZGV2.AAAA'); }""")
+    page.wait_for_function("""() => { const v = document.querySelector('#gallery video');
+        return !v.src.includes('t=1.') && v.readyState >= 1; }""")
+    assert page.evaluate("document.querySelector('#gallery video').__kept") is True
+    refused = [u for u in requests if "t=1.ZGV2" in u]
+    assert refused, "the expired link was never tried"
+    assert _csp_violations(page) == []
     page.context.close()
 
 

@@ -49,3 +49,25 @@ def test_api_logs_are_json_without_tokens_or_signatures(
     assert access[0]["route"] == "/graphql"
     assert access[0]["status"] == 200
     assert access[0]["duration_s"] >= 0
+
+
+def test_media_link_tokens_are_kept_out_of_logs(client: TestClient, api_settings: Settings) -> None:
+    create = """mutation($input: CreateUploadInput!) { createUpload(input: $input) {
+      __typename ... on UploadTicket { mediaUploadUrl } } }"""
+    variables = {"input": {"filename": "a.mp4", "contentType": "video/mp4", "sizeBytes": 9}}
+    headers = {"Authorization": "Bearer alice-token"}
+    body = client.post("/graphql", json={"query": create, "variables": variables}, headers=headers)
+    url = body.json()["data"]["createUpload"]["mediaUploadUrl"]
+    token = parse_qs(urlparse(url).query)["t"][0]
+    stream = io.StringIO()
+    configure_logging(api_settings, stream=stream)
+    try:
+        # what uvicorn's access log writes for the upload
+        logging.getLogger("uvicorn.access").info('127.0.0.1:5000 - "PUT %s HTTP/1.1" 200', url)
+    finally:
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if h.get_name() == HANDLER_NAME]:
+            root.removeHandler(handler)
+    out = stream.getvalue()
+    assert token.split(".")[-1] not in out
+    assert "t=[REDACTED]" in out and urlparse(url).path in out

@@ -36,3 +36,21 @@ def test_the_dev_token_is_offered_in_development_only(settings: Settings) -> Non
     test = settings.model_copy(update={"environment": "test"})
     assert studio_config(test)["devToken"] is None
     assert studio_config(dev)["allowedTypes"]["mp4"] == ["video/mp4"]  # type: ignore[index]
+
+
+def test_the_page_allows_only_its_own_origin_and_no_inline_script(client: TestClient) -> None:
+    page = client.get("/", headers={"Host": "studio.example:8000"})
+    policy = dict(
+        part.strip().split(" ", 1) for part in page.headers["content-security-policy"].split(";")
+    )
+    assert policy["default-src"] == "'self'"
+    assert policy["script-src"] == "'self'"  # no 'unsafe-inline', no other site
+    assert policy["media-src"] == "'self' blob:"
+    assert policy["connect-src"] == "'self' ws://studio.example:8000 wss://studio.example:8000"
+    assert page.headers["x-frame-options"] == "DENY"
+    # the page itself keeps to the policy: no inline script or handler attributes
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page.text)
+    assert not re.search(r"\son[a-z]+=", page.text)
+    # a Host header that is not a host name is not echoed into the policy
+    odd = client.get("/", headers={"Host": "x; script-src *"})
+    assert "script-src *" not in odd.headers["content-security-policy"]

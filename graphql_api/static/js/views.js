@@ -6,7 +6,7 @@ import { explain } from "./errors.js";
 const JOBS = `query { jobs(first: 50) { nodes { id filename status stage progress etaSeconds
   message createdAt error { code message } } } }`;
 const CREATE = `mutation($input: CreateUploadInput!) { createUpload(input: $input) {
-  __typename ... on UploadTicket { job { id } uploadUrl uploadHeaders }
+  __typename ... on UploadTicket { job { id } mediaUploadUrl uploadHeaders }
   ... on ValidationError { code message field } ... on QuotaExceededError { code message
   retryAfterSeconds } ... on AuthError { code message } } }`;
 const CANCEL = `mutation($id: ID!) { cancelJob(id: $id) { __typename
@@ -123,7 +123,7 @@ function uploadCard(config, onUploaded) {
           maxSeconds: Number(maxS.value), layout: layout.value, captionStyle: style.value },
       } });
       const ticket = ok(data.createUpload, "UploadTicket");
-      await put(ticket.uploadUrl, ticket.uploadHeaders, file, (f) => {
+      await put(ticket.mediaUploadUrl, ticket.uploadHeaders, file, (f) => {
         bar.value = Math.round(f * 100);
         barText.textContent = `${Math.round(f * 100)} % sent`;
       });
