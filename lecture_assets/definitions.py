@@ -12,6 +12,7 @@ from lecture_assets.assets.content import content_scores, highlight_segments
 from lecture_assets.assets.layout import screen_layout
 from lecture_assets.assets.slides import slides
 from lecture_assets.assets.source import source_video
+from lecture_assets.checks import CHECKS
 from lecture_assets.jobs import process_lecture
 from lecture_assets.resources_by_settings import build_resources
 from lecture_assets.scale_out import build_executor
@@ -36,6 +37,7 @@ def build_definitions(settings: Settings, resources: dict[str, Any] | None = Non
     """Assets, job, sensors and resources for these settings (tests pass their own resources)."""
     return Definitions(
         assets=ASSETS,
+        asset_checks=CHECKS,
         jobs=[process_lecture],
         sensors=[upload_sensor, command_sensor, lecture_run_failed, lecture_run_cancelled],
         resources=resources if resources is not None else build_resources(settings),
