@@ -231,3 +231,43 @@ def test_a_corrupted_artifact_fails_the_right_check_naming_what_broke(
     description = evaluations[check].description or ""
     assert words in description, description
     assert "eprocess" in description or "e-render" in description  # says what to do next
+
+
+@pytest.mark.slow
+def test_a_real_run_of_the_lecture_graph_passes_every_check(
+    storage: S3StorageResource,
+    sqlite_store: JobStoreResource,
+    settings: Settings,
+    instance: DagsterInstance,
+) -> None:
+    """No false alarms: the real stages' artifacts, checks run after them as process_lecture
+    does."""
+    from tests.fixtures.lecture import LectureSpec, make_synthetic_lecture
+
+    video = make_synthetic_lecture(LectureSpec()).path
+    options = JobOptions(max_clips=3, min_seconds=8.0, max_seconds=20.0)
+    job = sqlite_store.create_job(
+        owner="alice",
+        filename=video.name,
+        content_type="video/mp4",
+        size_bytes=video.stat().st_size,
+        extension="mp4",
+        options=options,
+    )
+    storage.put_file(job.source_key, video)
+    instance.add_dynamic_partitions("lectures", [job.id])
+    resources = build_resources(settings)
+    resources.update(storage=storage, job_store=sqlite_store)
+    result = materialize(
+        [*ASSETS, *CHECKS],
+        partition_key=job.id,
+        resources=resources,
+        instance=instance,
+        raise_on_error=False,
+    )
+    assert result.success
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert set(evaluations) == {c.check_key.name for c in CHECKS}
+    failed = {name: e.description for name, e in evaluations.items() if not e.passed}
+    assert not failed
+    assert evaluations["captions_inside_clips"].metadata["clips"].value >= 1
