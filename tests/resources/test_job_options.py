@@ -103,3 +103,25 @@ def test_glossary_text_splits_on_commas_semicolons_and_lines() -> None:
     assert split_glossary(None) == []
     with pytest.raises(OptionError, match="term 3 is empty"):
         JobOptions.parse(glossary=split_glossary("Hessian, Adam,"))
+
+
+def test_the_server_defaults_are_the_contracts() -> None:
+    from lecture_assets.analysis.models import SegmentOptions
+    from resources.media import MediaResource
+    from resources.settings import Settings
+
+    fields = Settings.model_fields
+    configured = ClipLimits(
+        fields["max_clips"].default,
+        fields["min_clip_seconds"].default,
+        fields["max_clip_seconds"].default,
+    )
+    media = MediaResource()
+    agent = SegmentOptions()
+    assert (
+        configured
+        == ClipLimits()
+        == ClipLimits(media.max_clips, media.min_clip_seconds, media.max_clip_seconds)
+    )
+    # the agent cannot import the contract (layers): its defaults must still be the same
+    assert ClipLimits(agent.max_clips, agent.min_seconds, agent.max_seconds) == ClipLimits()
