@@ -9,7 +9,7 @@ import pytest
 
 from lecture_assets import cli
 from resources.job_store import JobStoreResource
-from resources.jobs import JobOptions
+from resources.jobs import JobOptions, JobStatus
 from resources.settings import Settings
 from tests.graphql_api.conftest import Gql
 
@@ -144,3 +144,33 @@ def test_cli_and_api_refuse_and_accept_the_same_options(
     assert result["__typename"] == "ValidationError"
     assert (result["code"], result["field"]) == ("INVALID_OPTIONS", _camel(field))
     assert result["message"] == cli_message
+
+
+REPROCESS = """mutation($id: ID!, $from: Stage!, $o: JobOptionsInput) {
+  reprocessJob(id: $id, fromStage: $from, options: $o) { __typename
+  ... on ValidationError { code message field } } }"""
+STAGES = '{ __type(name: "Stage") { enumValues { name } } }'
+
+
+def test_reprocess_refuses_options_that_cross_the_kept_ones(
+    gql: Gql, sqlite_store: JobStoreResource
+) -> None:
+    """New options merge over the job's: a shortest length above the kept longest is refused
+    with the contract's message, and the job keeps its options and state."""
+    body = {"filename": "w3.mp4", "contentType": "video/mp4", "sizeBytes": 2048,
+            "options": {"minSeconds": 20.0, "maxSeconds": 30.0}}  # fmt: skip
+    job_id = gql(CREATE, {"input": body})["data"]["createUpload"]["job"]["id"]
+    sqlite_store.update(job_id, source_etag="etag1")
+    sqlite_store.record_progress(
+        job_id, status=JobStatus.DONE, stage="done", percent=100.0, message="ok"
+    )
+    names = [v["name"] for v in gql(STAGES)["data"]["__type"]["enumValues"]]
+    stage = next(n for n in names if n.lower() == "highlight_segments")
+    variables = {"id": job_id, "from": stage, "o": {"minSeconds": 60.0}}
+    refused = gql(REPROCESS, variables)["data"]["reprocessJob"]
+    assert refused["__typename"] == "ValidationError"
+    assert (refused["code"], refused["field"]) == ("INVALID_OPTIONS", "minSeconds")
+    assert "shortest clip length (60 s) is above the longest (30 s)" in refused["message"]
+    job = sqlite_store.get(job_id)
+    assert job is not None and job.status is JobStatus.DONE
+    assert (job.options.min_seconds, job.options.max_seconds) == (20.0, 30.0)
