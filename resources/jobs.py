@@ -88,6 +88,7 @@ def choice(kind: type[E], field: str, value: str | E) -> E:
 def _glossary(terms: Sequence[str]) -> tuple[str, ...] | None:
     # whitespace inside a term is normalised and repeats (any case) dropped; blanks are refused
     out: list[str] = []
+    seen: set[str] = set()
     for number, raw in enumerate(terms, start=1):
         term = " ".join(str(raw).split())
         if not term:
@@ -100,14 +101,15 @@ def _glossary(terms: Sequence[str]) -> tuple[str, ...] | None:
                 f"glossary term {number} has {len(term)} characters; a term takes up to "
                 f"{GLOSSARY_TERM_CHARS} (a name or a phrase, not a sentence)",
             )
-        if term.lower() not in {t.lower() for t in out}:
+        if term.lower() not in seen:
+            seen.add(term.lower())
             out.append(term)
-    if len(out) > GLOSSARY_MAX_TERMS:
-        raise OptionError(
-            "glossary",
-            f"the glossary takes up to {GLOSSARY_MAX_TERMS} terms (got {len(out)}); keep the "
-            "names and jargon the transcriber is least likely to know",
-        )
+        if len(out) > GLOSSARY_MAX_TERMS:  # stop early: a huge list costs nothing more
+            raise OptionError(
+                "glossary",
+                f"the glossary takes up to {GLOSSARY_MAX_TERMS} terms (got {len(terms)}); keep "
+                "the names and jargon the transcriber is least likely to know",
+            )
     return tuple(out) or None
 
 
