@@ -8,6 +8,7 @@ import pytest
 
 from lecture_assets.analysis.render.graph import LayoutPreference
 from resources.jobs import (
+    MAX_CLIPS_RANGE,
     CaptionStyle,
     ClipLimits,
     JobOptions,
@@ -116,6 +117,10 @@ def test_the_server_defaults_are_the_contracts() -> None:
         fields["min_clip_seconds"].default,
         fields["max_clip_seconds"].default,
     )
+    # an operator's default clip count obeys the same bounds a user's does
+    [low] = [m.ge for m in fields["max_clips"].metadata if hasattr(m, "ge")]
+    [high] = [m.le for m in fields["max_clips"].metadata if hasattr(m, "le")]
+    assert (low, high) == MAX_CLIPS_RANGE
     media = MediaResource()
     agent = SegmentOptions()
     assert (
