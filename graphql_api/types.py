@@ -14,6 +14,7 @@ from strawberry.scalars import JSON
 if TYPE_CHECKING:
     from graphql_api.clip_edits import ClipEdit
 
+from graphql_api import job_results
 from graphql_api.slide_types import Slide
 from resources.jobs import Job as DomainJob
 from resources.jobs import JobEvent as DomainEvent
@@ -159,8 +160,8 @@ class Job:
         if job is None:
             return []
         service = info.context.service
-        data = await asyncio.to_thread(service.artifact, job, "slides", "slides.json")
-        return [Slide.from_domain(s) for s in (data or {}).get("slides", [])]
+        data = await asyncio.to_thread(job_results.slides, service, job)
+        return [Slide.from_domain(s) for s in data]
 
     @strawberry.field(description="Duration, size and frame rate of the uploaded video.")
     async def source(self, info: strawberry.Info) -> SourceInfo | None:
@@ -198,7 +199,7 @@ class Job:
         if job is None:
             return None
         service = info.context.service
-        data = await asyncio.to_thread(service.artifact, job, "transcript", "transcript.json")
+        data = await asyncio.to_thread(job_results.transcript, service, job)
         if not data:
             return None
         segments = data.get("segments", [])
@@ -227,11 +228,7 @@ class Job:
         if job is None:
             return None
         service = info.context.service
-        speech, layout = await asyncio.gather(
-            asyncio.to_thread(service.artifact, job, "silence_map", "silence_map.json"),
-            asyncio.to_thread(service.artifact, job, "screen_layout", "layout.json"),
-        )
-        speech, layout = speech or {}, layout or {}
+        speech, layout = await asyncio.to_thread(job_results.timeline, service, job)
         if not speech and not layout:
             return None
         return Timeline(

@@ -57,8 +57,10 @@ def _clock(t: float) -> str:
     return f"{int(minutes)}:{seconds:04.1f}"
 
 
-def _read(storage: StorageResource, job_id: str, asset: str, name: str, cls: type[T]) -> T:
-    key = keys.artifact(job_id, asset, name)
+def _read(storage: StorageResource, job_id: str, asset: str, cls: type[T]) -> T:
+    # the key the IO manager stores the asset's output under; read here without it so a
+    # missing or garbled artifact is a failed check, not a failed step (and run)
+    key = keys.output(job_id, asset)
     try:
         return from_jsonable(cls, storage.get_json(key))
     except StorageError as exc:
@@ -184,7 +186,7 @@ def transcript_times_increase(
 ) -> AssetCheckResult:
     fix = "Reprocess the job from transcript; if it recurs, report the lecture."
     try:
-        text = _read(storage, context.partition_key, "transcript", "transcript.json", Transcript)
+        text = _read(storage, context.partition_key, "transcript", Transcript)
     except Unreadable as exc:
         return _outcome([str(exc)], fix)
     return _outcome(transcript_problems(text), fix, segments=len(text.segments))
@@ -200,14 +202,14 @@ def layout_regions_inside_frame(
 ) -> AssetCheckResult:
     fix = "Reprocess the job from screen_layout, or pick a fixed layout option for it."
     try:
-        layout = _read(storage, context.partition_key, "screen_layout", "layout.json", ScreenLayout)
+        layout = _read(storage, context.partition_key, "screen_layout", ScreenLayout)
     except Unreadable as exc:
         return _outcome([str(exc)], fix)
     return _outcome(region_problems(layout), fix, periods=len(layout.periods))
 
 
 def _plan(storage: StorageResource, job_id: str) -> HighlightPlan:
-    return _read(storage, job_id, "highlight_segments", "highlight_segments.json", HighlightPlan)
+    return _read(storage, job_id, "highlight_segments", HighlightPlan)
 
 
 @asset_check(

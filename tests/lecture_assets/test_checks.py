@@ -84,9 +84,9 @@ class Lecture:
             options=options,
         )
         self.transcript, self.plan = _transcript(), _plan()
-        self.put("transcript", "transcript.json", self.transcript)
-        self.put("screen_layout", "layout.json", LAYOUT)
-        self.put("highlight_segments", "highlight_segments.json", self.plan)
+        self.put("transcript", self.transcript)
+        self.put("screen_layout", LAYOUT)
+        self.put("highlight_segments", self.plan)
         clips = []
         for s in self.plan.segments:
             srt = write_srt(build_cues(self.transcript, s), tmp / f"{s.index}.srt")
@@ -96,8 +96,8 @@ class Lecture:
                           "srt": f"clips/{s.index}/clip.srt"})  # fmt: skip
         self.storage.put_json(keys.manifest(self.job.id), {"clips": clips})
 
-    def put(self, asset: str, name: str, value: Any) -> None:
-        self.storage.put_json(keys.artifact(self.job.id, asset, name), to_jsonable(value))
+    def put(self, asset: str, value: Any) -> None:
+        self.storage.put_json(keys.output(self.job.id, asset), to_jsonable(value))
 
 
 @pytest.fixture
@@ -147,15 +147,13 @@ def test_a_sound_lecture_passes_every_check(
 def _overlap(lec: Lecture) -> None:
     a, b = lec.plan.segments
     moved = replace(b, start=30.0, keep=[Interval(30.0, 62.0)])
-    lec.put("highlight_segments", "highlight_segments.json", replace(lec.plan, segments=[a, moved]))
+    lec.put("highlight_segments", replace(lec.plan, segments=[a, moved]))
 
 
 def _too_long(lec: Lecture) -> None:
     a, b = lec.plan.segments
     longer = replace(b, end=112.0, keep=[Interval(60.0, 112.0)])
-    lec.put(
-        "highlight_segments", "highlight_segments.json", replace(lec.plan, segments=[a, longer])
-    )
+    lec.put("highlight_segments", replace(lec.plan, segments=[a, longer]))
 
 
 def _fewer_clips_asked(lec: Lecture) -> None:
@@ -171,31 +169,31 @@ def _caption_past_the_end(lec: Lecture) -> None:
 def _time_goes_back(lec: Lecture) -> None:
     segs = list(lec.transcript.segments)
     segs[5] = replace(segs[5], start=segs[4].start + 1.0)
-    lec.put("transcript", "transcript.json", replace(lec.transcript, segments=segs))
+    lec.put("transcript", replace(lec.transcript, segments=segs))
 
 
 def _word_outside(lec: Lecture) -> None:
     segs = list(lec.transcript.segments)
     words = [*segs[7].words[:-1], replace(segs[7].words[-1], end=segs[7].end + 2.0)]
     segs[7] = replace(segs[7], words=words)
-    lec.put("transcript", "transcript.json", replace(lec.transcript, segments=segs))
+    lec.put("transcript", replace(lec.transcript, segments=segs))
 
 
 def _camera_off_frame(lec: Lecture) -> None:
-    lec.put("screen_layout", "layout.json", replace(LAYOUT, camera=Rect(560, 200, 160, 160)))
+    lec.put("screen_layout", replace(LAYOUT, camera=Rect(560, 200, 160, 160)))
 
 
 def _period_off_frame(lec: Lecture) -> None:
     period = replace(LAYOUT.periods[0], screen=Rect(-4, 0, 480, 360))
-    lec.put("screen_layout", "layout.json", replace(LAYOUT, periods=[period]))
+    lec.put("screen_layout", replace(LAYOUT, periods=[period]))
 
 
 def _transcript_gone(lec: Lecture) -> None:
-    lec.storage.delete_keys([keys.artifact(lec.job.id, "transcript", "transcript.json")])
+    lec.storage.delete_keys([keys.output(lec.job.id, "transcript")])
 
 
 def _layout_garbled(lec: Lecture) -> None:
-    lec.storage.put_json(keys.artifact(lec.job.id, "screen_layout", "layout.json"), {"w": 1})
+    lec.storage.put_json(keys.output(lec.job.id, "screen_layout"), {"w": 1})
 
 
 # (corruption, the one check that must fail, words its description must hold)
