@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from graphql_api.services import JobService, ServiceError
+from graphql_api.services import JobService, ServiceError, invalid_options
 from lecture_assets.analysis.models import Interval, Sentence, Transcript, from_jsonable
 from lecture_assets.analysis.render.clip_edits import (
     CaptionFix,
@@ -17,12 +17,10 @@ from lecture_assets.analysis.render.clip_edits import (
 )
 from lecture_assets.analysis.transcript.sentences import split_sentences
 from lecture_assets.clip_edit_store import load_edits, save_edits
-from resources.jobs import Job, JobStatus
+from resources.jobs import CaptionStyle, Job, JobStatus, Layout, OptionError, choice
 
 MIN_CLIP_S, MAX_CLIP_S = 3.0, 600.0
 MAX_TITLE_CHARS, MAX_CUE_CHARS, MAX_CUES = 120, 200, 500
-CAPTION_STYLES = ("standard", "karaoke", "none")
-LAYOUTS = ("auto", "split", "screen", "camera")
 
 
 @dataclass(frozen=True)
@@ -133,18 +131,14 @@ class ClipEditService:
                     "INVALID_TITLE", f"a title needs 1 to {MAX_TITLE_CHARS} characters", "title"
                 )
             edit = replace(edit, title=clean)
-        if caption_style is not None:
-            if caption_style not in CAPTION_STYLES:
-                raise ServiceError(
-                    "INVALID_OPTIONS", "captionStyle must be standard, karaoke or none", "style"
-                )
-            edit = replace(edit, caption_style=caption_style)
-        if layout is not None:
-            if layout not in LAYOUTS:
-                raise ServiceError(
-                    "INVALID_OPTIONS", "layout must be one of auto, split, screen, camera", "layout"
-                )
-            edit = replace(edit, layout=layout)
+        try:  # the job-options contract's values and messages
+            if caption_style is not None:
+                look = choice(CaptionStyle, "caption_style", caption_style)
+                edit = replace(edit, caption_style=look.value)
+            if layout is not None:
+                edit = replace(edit, layout=choice(Layout, "layout", layout).value)
+        except OptionError as exc:
+            raise invalid_options(exc) from exc
         return self._save(job, edit)
 
     def edit_captions(self, owner: str, job_id: str, index: int, cues: list[CueText]) -> ClipEdit:

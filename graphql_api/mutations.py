@@ -7,25 +7,29 @@ import asyncio
 import strawberry
 
 from graphql_api import types as t
-from graphql_api.services import ServiceError
-from resources.jobs import JobOptions
+from graphql_api.services import ServiceError, invalid_options
+from resources.jobs import JobOptions, OptionError
 
 UNAUTHENTICATED = "send the header Authorization: Bearer <token>"
 
 
 def options_from_input(raw: t.JobOptionsInput | None) -> JobOptions:
-    """Domain options from the GraphQL input (absent fields keep server defaults)."""
+    """Domain options from the GraphQL input (absent fields keep server defaults); a value
+    the options contract refuses raises ServiceError INVALID_OPTIONS naming the field."""
     if raw is None:
         return JobOptions()
-    return JobOptions(
-        max_clips=raw.max_clips,
-        min_seconds=raw.min_seconds,
-        max_seconds=raw.max_seconds,
-        layout=raw.layout or "auto",
-        caption_style=raw.caption_style or "standard",
-        language=raw.language,
-        glossary=tuple(raw.glossary) if raw.glossary is not None else None,
-    )
+    try:
+        return JobOptions.parse(
+            max_clips=raw.max_clips,
+            min_seconds=raw.min_seconds,
+            max_seconds=raw.max_seconds,
+            layout=raw.layout,
+            caption_style=raw.caption_style,
+            language=raw.language,
+            glossary=raw.glossary,
+        )
+    except OptionError as exc:
+        raise invalid_options(exc) from exc
 
 
 def _job_error(exc: ServiceError) -> t.NotFoundError | t.ValidationError | t.QuotaExceededError:
@@ -48,14 +52,14 @@ class Mutation:
         if owner is None:
             return t.AuthError(code="UNAUTHENTICATED", message=UNAUTHENTICATED)
         service = info.context.service
-        args = (
-            owner,
-            input.filename,
-            input.content_type,
-            int(input.size_bytes),
-            options_from_input(input.options),
-        )
         try:
+            args = (
+                owner,
+                input.filename,
+                input.content_type,
+                int(input.size_bytes),
+                options_from_input(input.options),
+            )
             # local work only (a SQLite insert, a signature) runs on the loop; network round
             # trips (database, rate limits, credentials) leave it
             if service.create_upload_on_loop:
@@ -86,12 +90,9 @@ class Mutation:
         if owner is None:
             return t.AuthError(code="UNAUTHENTICATED", message=UNAUTHENTICATED)
         try:
+            parsed = options_from_input(options)
             job = await asyncio.to_thread(
-                info.context.service.reprocess,
-                owner,
-                str(id),
-                from_stage.value,
-                options_from_input(options),
+                info.context.service.reprocess, owner, str(id), from_stage.value, parsed
             )
         except ServiceError as exc:
             return _job_error(exc)

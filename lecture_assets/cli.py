@@ -10,9 +10,16 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from lecture_assets.analysis.transcript.hints import parse_glossary
 from lecture_assets.stages import spans
-from resources.jobs import JobEvent, JobOptions
+from resources.jobs import (
+    CaptionStyle,
+    ClipLimits,
+    JobEvent,
+    JobOptions,
+    Layout,
+    OptionError,
+    split_glossary,
+)
 from resources.logging_setup import configure_logging
 from resources.settings import get_settings
 
@@ -24,11 +31,17 @@ def main(argv: list[str] | None = None) -> int:
     proc = sub.add_parser("process", help="make highlight clips from a local video file")
     proc.add_argument("video", type=Path)
     proc.add_argument("--out", type=Path, required=True, help="folder for manifest.json and clips")
-    proc.add_argument("--max-clips", type=int, default=None)
-    proc.add_argument("--min-seconds", type=float, default=None)
-    proc.add_argument("--max-seconds", type=float, default=None)
-    proc.add_argument("--layout", default="auto", choices=["auto", "split", "screen", "camera"])
-    proc.add_argument("--captions", default="standard", choices=["standard", "karaoke", "none"])
+    # no argparse choices or ranges here: the job-options contract checks every value, so the
+    # CLI refuses what the API refuses, with the same message
+    proc.add_argument("--max-clips", type=int, default=None, help="at most this many clips")
+    proc.add_argument("--min-seconds", type=float, default=None, help="shortest clip length")
+    proc.add_argument("--max-seconds", type=float, default=None, help="longest clip length")
+    proc.add_argument("--layout", default=None, help=f"one of {', '.join(Layout)} (default auto)")
+    proc.add_argument(
+        "--captions",
+        default=None,
+        help=f"burned-in caption style: one of {', '.join(CaptionStyle)} (default standard)",
+    )
     proc.add_argument("--language", default=None, help="spoken language code (default: detect)")
     proc.add_argument(
         "--glossary",
@@ -60,23 +73,47 @@ def _chapters(args: argparse.Namespace) -> int:
     return chapters_for_files(args.files, scorer, sys.stdout, sys.stderr)
 
 
-def _process(args: argparse.Namespace) -> int:
-    from lecture_assets.local_run import process_local
+# the flag that sets each JobOptions field, for error messages
+FLAGS = {
+    "max_clips": "--max-clips",
+    "min_seconds": "--min-seconds",
+    "max_seconds": "--max-seconds",
+    "layout": "--layout",
+    "caption_style": "--captions",
+    "language": "--language",
+    "glossary": "--glossary",
+}
 
-    console = Console(stderr=True)
-    video: Path = args.video
-    if not video.is_file():
-        console.print(f"[red]error:[/] {video} is not a file; give the path of a lecture video")
-        return 2
-    options = JobOptions(
+
+def options_from_args(args: argparse.Namespace, defaults: ClipLimits) -> JobOptions:
+    """The job options the flags ask for, checked like the API checks them (OptionError)."""
+    options = JobOptions.parse(
         max_clips=args.max_clips,
         min_seconds=args.min_seconds,
         max_seconds=args.max_seconds,
         layout=args.layout,
         caption_style=args.captions,
         language=args.language,
-        glossary=tuple(parse_glossary(args.glossary)) or None,
+        glossary=None if args.glossary is None else split_glossary(args.glossary),
     )
+    options.clip_limits(defaults)
+    return options
+
+
+def _process(args: argparse.Namespace) -> int:
+    from lecture_assets.local_run import process_local
+
+    console = Console(stderr=True)
+    try:
+        options = options_from_args(args, ClipLimits.from_settings(get_settings()))
+    except OptionError as exc:
+        # plain text: the message is the API's, word for word, and must not be re-wrapped
+        sys.stderr.write(f"error: {FLAGS[exc.field]}: {exc.message}\n")
+        return 2
+    video: Path = args.video
+    if not video.is_file():
+        console.print(f"[red]error:[/] {video} is not a file; give the path of a lecture video")
+        return 2
     # the progress bars are the interface here: library chatter only when something is wrong
     logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
     logging.getLogger("dagster").setLevel(logging.WARNING)

@@ -6,6 +6,7 @@ from typing import Any
 
 from dagster import Definitions, definitions
 
+from lecture_assets.checks import CHECKS
 from lecture_assets.jobs import process_lecture
 from lecture_assets.pipeline_sensors import command_sensor
 from lecture_assets.resources_by_settings import build_resources
@@ -23,6 +24,7 @@ def build_definitions(settings: Settings, resources: dict[str, Any] | None = Non
     """Assets, job, sensors and resources for these settings (tests pass their own resources)."""
     return Definitions(
         assets=assets(),
+        asset_checks=CHECKS,
         jobs=[process_lecture],
         sensors=[upload_sensor, command_sensor, lecture_run_failed, lecture_run_cancelled],
         resources=resources if resources is not None else build_resources(settings),

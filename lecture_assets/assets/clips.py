@@ -103,7 +103,9 @@ def highlight_clips(
             ass = write_ass(cues, clip_dir / "clip.ass", clip_style) if look != "none" else None
             clip_options = options
             if edit and edit.status == "applied" and edit.layout:
-                clip_options = replace(options, layout=_layout(JobOptions(layout=edit.layout)))
+                clip_options = replace(
+                    options, layout=_layout(JobOptions.parse(layout=edit.layout))
+                )
             plans.append(
                 plan_clip(
                     video, info, layout, segment, ass, clip_dir / CLIP_FILES["video"], clip_options
@@ -219,8 +221,8 @@ def _done_message(total: int, rendered: int, note: str | None, replaced: list[in
 
 
 def _layout(options: JobOptions) -> LayoutPreference:
-    value = options.layout
-    return value if value in ("auto", "split", "screen", "camera") else "auto"  # type: ignore[return-value]
+    # mypy holds the contract's Layout values to the renderer's LayoutPreference literals
+    return options.layout.value
 
 
 def _clip_files(index: int, duration_s: float) -> ClipFiles:

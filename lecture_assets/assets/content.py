@@ -16,22 +16,25 @@ from lecture_assets.analysis.models import (
 )
 from lecture_assets.analysis.segments.select import select_segments
 from lecture_assets.analysis.slides.read import SlideDeck
-from lecture_assets.assets.common import duration_meta, run_stage
+from lecture_assets.assets.common import StageError, duration_meta, run_stage
 from lecture_assets.io_manager import IO_MANAGER_KEY
 from lecture_assets.partitions import lectures
 from resources.job_store import JobStoreResource
-from resources.jobs import JobOptions
+from resources.jobs import ClipLimits, JobOptions, OptionError
 from resources.media import MediaResource
 from resources.progress import ProgressResource
 
 
 def segment_options(options: JobOptions, media: MediaResource) -> SegmentOptions:
-    """The job's clip options over the server defaults."""
-    return SegmentOptions(
-        max_clips=options.max_clips or media.max_clips,
-        min_seconds=options.min_seconds or media.min_clip_seconds,
-        max_seconds=options.max_seconds or media.max_clip_seconds,
-    )
+    """The job's clip options over the server defaults, checked together (OptionError)."""
+    defaults = ClipLimits(media.max_clips, media.min_clip_seconds, media.max_clip_seconds)
+    try:
+        limits = options.clip_limits(defaults)
+    except OptionError as exc:  # the server's defaults changed since the job was accepted
+        raise StageError(
+            "INVALID_OPTIONS", f"{exc.message}; reprocess the job with clip lengths that agree"
+        ) from exc
+    return SegmentOptions(limits.max_clips, limits.min_seconds, limits.max_seconds)
 
 
 @asset(

@@ -23,6 +23,7 @@ from lecture_assets.analysis.models import (
     TranscriptSegment,
     Word,
 )
+from lecture_assets.analysis.render.camera_band import camera_rates
 from lecture_assets.analysis.render.caption_layer import caption_change_frames
 from lecture_assets.analysis.render.captions import (
     BurnSchedule,
@@ -35,7 +36,6 @@ from lecture_assets.analysis.render.captions import (
 )
 from lecture_assets.analysis.render.compile import RenderOptions, plan_clip, render_clip
 from lecture_assets.analysis.render.edl import write_edl, write_fcpxml
-from lecture_assets.analysis.render.graph import camera_rates
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 FAST = RenderOptions(preset="ultrafast", threads=2)

@@ -9,15 +9,10 @@ import pytest
 from lecture_assets.analysis.layout.detect import detect_layout
 from lecture_assets.analysis.media.ffmpeg import probe
 from lecture_assets.analysis.models import HighlightSegment, Interval, Rect, SpeakerPosition
+from lecture_assets.analysis.render.camera_band import MAX_ENLARGE, camera_box, split_bands
 from lecture_assets.analysis.render.compile import RenderOptions, plan_clip, render_clip
-from lecture_assets.analysis.render.graph import (
-    MAX_ENLARGE,
-    OUT_H,
-    OUT_W,
-    _follow_expr,
-    camera_box,
-    split_bands,
-)
+from lecture_assets.analysis.render.frame import OUT_H, OUT_W
+from lecture_assets.analysis.render.graph import _follow_expr
 from tests.fixtures.layout_shapes import SHAPES
 from tests.fixtures.layouts import cached_layout_video
 

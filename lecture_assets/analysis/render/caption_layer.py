@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 
 from lecture_assets.analysis.render.captions import BurnSchedule
-from lecture_assets.analysis.render.graph import FILL, OUT_H, OUT_W
+from lecture_assets.analysis.render.frame import FILL, OUT_H, OUT_W
 
 
 def escape_filter_path(path: str) -> str:

@@ -13,8 +13,10 @@ from lecture_assets.analysis.media.cpu import usable_cores
 from lecture_assets.analysis.media.ffmpeg import MediaError, probe, run_ffmpeg
 from lecture_assets.analysis.models import HighlightSegment, ScreenLayout, SourceInfo
 from lecture_assets.analysis.render import graph as cg
+from lecture_assets.analysis.render.camera_band import camera_rates
 from lecture_assets.analysis.render.caption_layer import caption_layer
 from lecture_assets.analysis.render.captions import burn_schedule, to_output_time
+from lecture_assets.analysis.render.frame import OUT_H
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +165,7 @@ def plan_clip(
         duration,
         schedule.band_h if schedule else 0,
         cg.display_size(info),
-        cg.camera_rates(options.camera_fps, rate),
+        camera_rates(options.camera_fps, rate),
     )
     parts.append(layout_graph)
     vfinal = "[laid]format=yuv420p"
@@ -172,7 +174,7 @@ def plan_clip(
         caps_y = schedule.band_y
         if chosen == "camera":
             # over a talking head the captions go low, below the face (never higher up)
-            low = cg.OUT_H - schedule.band_h - CAMERA_CAPTION_MARGIN
+            low = OUT_H - schedule.band_h - CAMERA_CAPTION_MARGIN
             caps_y = max(caps_y, low - low % 2)
         caption_rows = (
             (int(bands["caption_y"]), int(bands["caption_h"]))

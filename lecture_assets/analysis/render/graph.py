@@ -18,11 +18,16 @@ from lecture_assets.analysis.models import (
     SourceInfo,
     SpeakerPosition,
 )
+from lecture_assets.analysis.render.camera_band import (
+    CAMERA_QP_OFFSET,
+    enlarge,
+    split_bands,
+)
 from lecture_assets.analysis.render.captions import to_output_time
+from lecture_assets.analysis.render.frame import FILL, OUT_H, OUT_W, even
+from lecture_assets.analysis.render.inset import screen_without_inset
 
-OUT_W, OUT_H = 1080, 1920
 AUDIO_RATE = 48000
-FILL = "0x16181d"
 # inputs closer than this are decoded through rather than re-seeked (a seek costs a GOP)
 MERGE_GAP_S = 6.0
 RenderLayout = Literal["split", "screen", "camera"]
@@ -133,11 +138,6 @@ def resolve_layout(
     return chosen, screen or full, camera or full
 
 
-def _even(v: float) -> int:
-    i = round(v)
-    return i - i % 2
-
-
 def _follow_expr(
     track: Sequence[SpeakerPosition],
     keep: Sequence[Interval],
@@ -158,7 +158,7 @@ def _follow_expr(
         if t is not None:
             bins.setdefault(int(t), []).append(p.cx)
     if not bins:
-        return str(min(hi, max(lo, _even(centre - crop_w / 2.0))))
+        return str(min(hi, max(lo, even(centre - crop_w / 2.0))))
     # per-second median, a median of three seconds (one bad detection is no move), then a
     # dead zone and damping so small head moves do not shake the frame
     per_sec = {sec: statistics.median(v) for sec, v in bins.items()}
@@ -190,11 +190,11 @@ def _cover_crop(
     """Largest window of `aspect` (w/h) inside region: (w, h, x expression, y)."""
     if region.width / region.height > aspect:
         h = region.height
-        w = min(region.width, _even(h * aspect))
+        w = min(region.width, even(h * aspect))
         x = x_expr if x_expr is not None else str(region.x + (region.width - w) // 2)
         return w, h, x, region.y
     w = region.width
-    h = min(region.height, _even(w / aspect))
+    h = min(region.height, even(w / aspect))
     cy = face_y if face_y is not None else region.y + region.height * 0.4
     # keep the face in the upper part of the window
     y = int(min(region.y + region.height - h, max(region.y, cy - 0.4 * h)))
@@ -217,150 +217,6 @@ def _fit(w: int, h: int, above: int = 0) -> str:
     return (
         f"scale={w}:{h}:force_original_aspect_ratio=decrease:flags=bicubic,"
         f"pad={w}:{h + above}:(ow-iw)/2:{above}+({h}-ih)/2:color={FILL},setsar=1"
-    )
-
-
-# camera pictures are small and get enlarged several times: sensor noise would be enlarged
-# with them and cost the encoder most of its bits, so it is smoothed first (cheap at that size)
-DENOISE = "hqdn3d=8:6:12:9"
-# the enlarged camera carries little real detail: x264 spends fewer bits there (higher QP)
-# and more on slide text; this halves encode time at no visible cost (frames checked by eye)
-CAMERA_QP_OFFSET = 0.3
-
-
-# a camera band never shows the camera picture larger than this (a blown-up face is blocky)
-MAX_ENLARGE = 2.5
-
-
-def camera_box(camera: Rect, band_w: int, band_h: int) -> tuple[int, int]:
-    """Size of the camera picture in a band of band_w x band_h: the whole band, unless that
-    would enlarge the camera more than MAX_ENLARGE times; then the largest box that does not.
-
-    The picture is a cover crop of the camera at the box's aspect, so its enlargement is
-    box width / camera width or box height / camera height, whichever side is cropped.
-    """
-    limit = MAX_ENLARGE * 0.98  # even rounding of the crop must not push it over the limit
-    w = min(band_w, _even(limit * camera.width - 1))
-    h = min(band_h, _even(limit * camera.height - 1))
-    return max(2, w), max(2, h)
-
-
-@dataclass(frozen=True)
-class SplitBands:
-    """Rows of a split frame, top to bottom: fill, screen, caption strip, camera, fill."""
-
-    above: int
-    screen_h: int
-    strip_h: int
-    camera_w: int
-    camera_h: int
-    below: int
-
-
-def split_bands(screen: Rect, camera: Rect, strip: int) -> SplitBands:
-    """Band heights of a split frame: the camera band exactly as tall as its (at most
-    MAX_ENLARGE times) picture, the slides up to their natural height at full width, and
-    any rows left over shared evenly as fill above and below the whole stack.
-    """
-    natural = _even(OUT_W * screen.height / screen.width)
-    top = min(max(natural, _even(OUT_H * 0.22)), _even(OUT_H * 0.6))
-    pic_w, pic_h = camera_box(camera, OUT_W, OUT_H - top - strip)
-    if natural > top:
-        # a short camera band leaves room: tall (e.g. 4:3) slides get it, never cropped
-        top = max(top, min(natural, OUT_H - strip - pic_h))
-    spare = OUT_H - top - strip - pic_h
-    above = _even(spare / 2)
-    return SplitBands(above, top, strip, pic_w, pic_h, spare - above)
-
-
-def _enlarge(w: int, h: int, rates: tuple[Fraction, Fraction] | None = None) -> str:
-    """Denoise a small camera crop, then scale it up to its band.
-
-    Bilinear, not bicubic: at 3-5x enlargement of a denoised face the two look the same
-    (compared side by side on GRID footage), and bilinear costs ~40 % less.
-
-    With `rates` (camera rate, clip rate) the camera keeps one picture in two (say) and holds
-    it: the encoder skips the held frames' camera blocks, ~10 % less render CPU, and the
-    denoiser and scaler see half the frames; the face moves less fluidly.
-    """
-    chain = f"{DENOISE},scale={w}:{h}:flags=bilinear,setsar=1"
-    if rates is None:
-        return chain
-    camera_rate, clip_rate = rates
-    return f"fps={_rate_text(camera_rate)},{chain},fps={_rate_text(clip_rate)}"
-
-
-def _rate_text(rate: Fraction) -> str:
-    return f"{rate.numerator}/{rate.denominator}"
-
-
-def camera_rates(camera_fps: float, clip_rate: Fraction) -> tuple[Fraction, Fraction] | None:
-    """(camera band rate, clip rate) when `camera_fps` asks for a slower camera than the
-    clip's rate, else None (0 or anything at or above the clip's rate: full rate)."""
-    if camera_fps <= 0:
-        return None
-    camera_rate = Fraction(camera_fps).limit_denominator(1001)
-    return (camera_rate, clip_rate) if camera_rate < clip_rate else None
-
-
-# the inset's fill is worked out on a picture this many times smaller, then enlarged: the fill
-# is a smooth blend of the picture around the inset either way, and delogo's per-pixel
-# interpolation (64-bit divisions) costs ~5 % of a clip's render at full size
-FILL_SCALE = 4
-# picture around the inset that the fill is blended from (full-size pixels, per side)
-FILL_MARGIN = 8
-
-
-def _screen_without_inset(
-    screen: Rect, camera: Rect, frame: tuple[int, int] | None, crop_s: str
-) -> str:
-    """Graph text from [s] (the whole frame) to [sc]: the screen crop, with a picture-in-picture
-    camera inside it filled from the picture around it (the camera has its own band).
-
-    The fill is delogo's blend of the inset's surroundings, computed on the frame before the
-    crop: for an inset that runs over the screen's edge, the surroundings there are the real
-    picture beyond the edge, not camera pixels smeared across the fill as streaks. Without
-    `frame` (the decoded size) only the screen's own pixels are used.
-    """
-    plain = f"[s]{crop_s}[sc]"
-    # the area to fill: the camera and two pixels of its edge, on the screen's part of it
-    x0, y0 = camera.x - 2, camera.y - 2
-    x1, y1 = camera.x + camera.width + 2, camera.y + camera.height + 2
-    vx0, vy0 = max(x0, screen.x), max(y0, screen.y)
-    vx1, vy1 = min(x1, screen.x + screen.width), min(y1, screen.y + screen.height)
-    if vx1 - vx0 < 8 or vy1 - vy0 < 8 or (vx1 - vx0) * (vy1 - vy0) > 0.3 * screen.area:
-        return plain
-    bound = Rect(0, 0, frame[0], frame[1]) if frame is not None else screen
-    f = FILL_SCALE if min(vx1 - vx0, vy1 - vy0) >= 16 * FILL_SCALE else 1
-    step = 2 * f  # keeps the small picture's sizes and offsets even (4:2:0 chroma)
-    bx0, by0 = bound.x, bound.y
-    bx1, by1 = bound.x + bound.width, bound.y + bound.height
-    # the fill area itself, inside the bound, and the region with surroundings around it
-    ax0, ay0 = max(x0, bx0), max(y0, by0)
-    ax1, ay1 = min(x1, bx1), min(y1, by1)
-    rx0 = max(bx0, ax0 - FILL_MARGIN) // step * step
-    ry0 = max(by0, ay0 - FILL_MARGIN) // step * step
-    rx1 = min(bx1 - (bx1 - rx0) % step, -(-(ax1 + FILL_MARGIN) // step) * step)
-    ry1 = min(by1 - (by1 - ry0) % step, -(-(ay1 + FILL_MARGIN) // step) * step)
-    ax0, ay0, ax1, ay1 = _even(ax0), _even(ay0), min(rx1, _even(ax1)), min(ry1, _even(ay1))
-    rw, rh = rx1 - rx0, ry1 - ry0
-    if ax1 - ax0 < 8 or ay1 - ay0 < 8:
-        return plain
-    # delogo needs one pixel of real picture around the area on every side
-    sw, sh = rw // f, rh // f
-    dx0, dy0 = max(1, (ax0 - rx0) // f), max(1, (ay0 - ry0) // f)
-    dx1, dy1 = min(sw - 1, -(-(ax1 - rx0) // f)), min(sh - 1, -(-(ay1 - ry0) // f))
-    if dx1 - dx0 < 2 or dy1 - dy0 < 2:
-        return plain
-    small = f"scale={sw}:{sh}:flags=area," if f > 1 else ""
-    enlarge = f"scale={rw}:{rh}:flags=bilinear," if f > 1 else ""
-    return (
-        f"[s]split=2[s_full][s_around];"
-        f"[s_around]crop={rw}:{rh}:{rx0}:{ry0},{small}"
-        f"delogo=x={dx0}:y={dy0}:w={dx1 - dx0}:h={dy1 - dy0},{enlarge}"
-        f"crop={ax1 - ax0}:{ay1 - ay0}:{ax0 - rx0}:{ay0 - ry0}[s_fill];"
-        f"[s_full]{crop_s}[s_crop];"
-        f"[s_crop][s_fill]overlay={ax0 - screen.x}:{ay0 - screen.y}:format=yuv420[sc]"
     )
 
 
@@ -395,11 +251,11 @@ def layout_filters(
         cw, ch, _, _ = _cover_crop(camera, pic_w / pic_h, None, None)
         x = _follow_expr(track, keep, camera, cw, duration)
         cw, ch, cx, cy = _cover_crop(camera, pic_w / pic_h, x, _face_y(track, camera))
-        screen_graph = _screen_without_inset(screen, camera, frame, crop_s)
-        camera_chain = f"{_crop(cw, ch, cx, cy)},{_enlarge(pic_w, pic_h, rates)}"
+        screen_graph = screen_without_inset(screen, camera, frame, crop_s)
+        camera_chain = f"{_crop(cw, ch, cx, cy)},{enlarge(pic_w, pic_h, rates)}"
         if pic_w != OUT_W or sb.below:
             # a narrow camera is centred across the band; the fill below the stack joins it
-            px = _even((OUT_W - pic_w) / 2)
+            px = even((OUT_W - pic_w) / 2)
             camera_chain += f",pad={OUT_W}:{pic_h + sb.below}:{px}:0:color={FILL}"
         camera_y = sb.above + sb.screen_h + sb.strip_h
         roi = f"addroi=0:{camera_y}:{OUT_W}:{pic_h}:qoffset={CAMERA_QP_OFFSET}"
@@ -425,14 +281,14 @@ def layout_filters(
         cw, ch, _, _ = _cover_crop(camera, OUT_W / OUT_H, None, None)
         x = _follow_expr(track, keep, camera, cw, duration)
         cw, ch, cx, cy = _cover_crop(camera, OUT_W / OUT_H, x, _face_y(track, camera))
-        graph = f"[base]{_crop(cw, ch, cx, cy)},{_enlarge(OUT_W, OUT_H, rates)}[laid]"
+        graph = f"[base]{_crop(cw, ch, cx, cy)},{enlarge(OUT_W, OUT_H, rates)}[laid]"
         scale = round(max(OUT_W / cw, OUT_H / ch), 3)
         return graph, {"top_h": 0, "bottom_h": OUT_H, "camera_scale": scale}, False
     # screen only: the whole screen, as wide as the frame, a little above centre (leaving
     # the caption area below it clear) on the fill colour: each region is shown once
-    fg_h = min(_even(OUT_W * screen.height / screen.width), _even(OUT_H * 0.7))
-    fg_w = min(OUT_W, _even(fg_h * screen.width / screen.height))
-    fg_y = _even(max(0, (OUT_H - fg_h) // 2 - 140))
+    fg_h = min(even(OUT_W * screen.height / screen.width), even(OUT_H * 0.7))
+    fg_w = min(OUT_W, even(fg_h * screen.width / screen.height))
+    fg_y = even(max(0, (OUT_H - fg_h) // 2 - 140))
     graph = (
         # keep the aspect even if the frame differs from the plan (e.g. unreported rotation)
         f"[base]{crop_s},scale={fg_w}:{fg_h}:force_original_aspect_ratio=decrease:"
