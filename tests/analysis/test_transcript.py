@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import wave
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -201,3 +202,31 @@ def test_jfk_inaugural_line(tmp_path: Path) -> None:
     assert "ask not what your country can do for you" in text
     americans = next(w for w in transcript.words if "americans" in w.word.lower())
     assert americans.start <= 1.9 and americans.end >= 1.7  # whisper's own test: t=1.8 s
+
+
+class _HearsFinnishFirst:
+    """A model whose first window of a noisy room sounds Finnish, the rest English."""
+
+    def __init__(self) -> None:
+        self.heard: list[int] = []
+
+    def detect_language(self, audio: Any) -> tuple[str, float, list[tuple[str, float]]]:
+        self.heard.append(len(audio))
+        if len(self.heard) == 1:
+            return "fi", 0.46, [("fi", 0.46), ("en", 0.30)]
+        return "en", 0.92, [("en", 0.92), ("fi", 0.02)]
+
+
+def test_the_language_is_heard_over_the_lecture_not_its_first_window() -> None:
+    from lecture_assets.analysis.transcript.chunks import Pack
+    from lecture_assets.analysis.transcript.transcribe import _detect_language
+
+    pcm = np.zeros(SAMPLE_RATE * 200, dtype=np.int16)
+    one_pack = [Pack((Interval(0.0, 70.0),))]
+    model = _HearsFinnishFirst()
+    assert _detect_language(model, pcm, one_pack) == "en"
+    # three 30 s windows spread over the 70 s of speech
+    assert model.heard == [30 * SAMPLE_RATE] * 3
+    many = [Pack((Interval(float(i * 20), float(i * 20 + 15)),)) for i in range(9)]
+    model = _HearsFinnishFirst()
+    assert _detect_language(model, pcm, many) == "en" and len(model.heard) == 3
