@@ -6,8 +6,15 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from graphql_api import job_results
 from graphql_api.services import JobService, ServiceError, invalid_options
-from lecture_assets.analysis.models import Interval, Sentence, Transcript, from_jsonable
+from lecture_assets.analysis.models import (
+    Interval,
+    Sentence,
+    Transcript,
+    TranscriptSegment,
+    Word,
+)
 from lecture_assets.analysis.render.clip_edits import (
     CaptionFix,
     ClipEdit,
@@ -81,8 +88,20 @@ class ClipEditService:
 
     def sentences(self, job: Job) -> list[Sentence]:
         """The transcript's sentences, the edges trims snap to."""
-        raw = self.jobs.artifact(job, "transcript", "transcript.json")
-        return split_sentences(from_jsonable(Transcript, raw)) if raw else []
+        # the manifest's copy outlives the stage output (which the lifecycle rule expires)
+        raw = job_results.transcript(self.jobs, job)
+        if not raw:
+            return []
+        segments = [
+            TranscriptSegment(
+                float(s["start"]),
+                float(s["end"]),
+                str(s["text"]),
+                [Word(float(w["start"]), float(w["end"]), str(w["word"])) for w in s["words"]],
+            )
+            for s in raw.get("segments", [])
+        ]
+        return split_sentences(Transcript(str(raw.get("language", "")), segments, "", 0.0))
 
     def edits(self, job: Job) -> ClipEdits:
         """Every stored edit of the job."""

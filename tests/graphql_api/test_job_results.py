@@ -32,7 +32,8 @@ QUERY = """query($id: ID!) { job(id: $id) {
   transcript { language totalSegments segments { start end text words { start end word } } }
   timeline { speech { start end } silences { start end } slideChanges
              layoutPeriods { start end kind screen { x y width height } } }
-  slides { start end title lines } } }"""
+  slides { start end title lines }
+  sentences { start end text } } }"""
 
 INFO = SourceInfo(60.0, 1280, 720, 25.0, True, True, "mp4")
 SPEECH = SpeechMap(
@@ -116,6 +117,8 @@ def test_transcript_timeline_and_slides_answer_after_the_intermediates_expire(
     assert job["timeline"]["silences"] == [{"start": 20.0, "end": 22.0}]
     assert job["timeline"]["slideChanges"] == [12.5, 40.0]
     assert job["slides"][0]["title"] == "Gradient Descent"
+    # the edges a reviewer's trim snaps to
+    assert [s["text"] for s in job["sentences"]] == ["Gradient descent.", "Momentum"]
 
     assert _age_out_intermediates(storage, job_id) == 6
     after = gql(QUERY, {"id": job_id})
