@@ -63,7 +63,7 @@ export async function renderJob(main, jobId) {
         if (source) { source.currentTime = c.start; source.focus(); }
       } }, `${clock(c.start)} ${c.title}`))));
     const status = h("p", { class: "status", id: "job-status", "aria-live": "polite" },
-      h("span", { class: `badge ${job.status}` }, job.status), " ",
+      h("span", { class: `badge ${job.status.toLowerCase()}` }, job.status.toLowerCase()), " ",
       [job.stage, job.message, eta(job.etaSeconds)].filter(Boolean).join(" · "));
     const bar = h("progress", { max: 100, value: job.progress, "aria-label": "Job progress" });
     const failure = job.error ? h("div", { class: "alert error inline", role: "alert" },
@@ -113,9 +113,9 @@ export async function renderJob(main, jobId) {
     watcher = watchJob(jobId, async (ev) => {
       Object.assign(job, { status: ev.status, stage: ev.stage, progress: ev.percent,
         etaSeconds: ev.etaSeconds, message: ev.message });
-      if (["done", "failed", "cancelled"].includes(ev.status)) {
+      if (["DONE", "FAILED", "CANCELLED"].includes(ev.status)) {
         job = await load();
-        if (ev.status === "done") showNotice("The job is done: the clips below are the newest versions.");
+        if (ev.status === "DONE") showNotice("The job is done: the clips below are the newest versions.");
       }
       const keepFocus = document.activeElement && document.activeElement.id;
       draw();
@@ -135,6 +135,6 @@ export async function renderJob(main, jobId) {
     return () => {};
   }
   draw();
-  if (!["done", "failed", "cancelled"].includes(job.status)) follow();
+  if (!["DONE", "FAILED", "CANCELLED"].includes(job.status)) follow();
   return () => watcher && watcher.stop();
 }
