@@ -51,7 +51,10 @@ else:
     Stage = derived_enum(
         "Stage",
         STAGES,
-        {s: f"The `{s}` stage (a Dagster asset) and every stage after it." for s in STAGES},
+        {
+            s: f"The `{s}` asset; reprocessing from it re-runs it and what depends on it."
+            for s in STAGES
+        },
         "A stage of the pipeline, in pipeline order; reprocessJob re-runs from it.",
     )
     LayoutKind = derived_enum(
