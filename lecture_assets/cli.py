@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from lecture_assets.analysis.transcript.hints import parse_glossary
+from lecture_assets.stages import spans
 from resources.jobs import JobEvent, JobOptions
 from resources.logging_setup import configure_logging
-from resources.progress import STAGE_SPAN
 from resources.settings import get_settings
 
 
@@ -89,13 +89,14 @@ def _process(args: argparse.Namespace) -> int:
         console=console,
     ) as bars:
         tasks: dict[str, TaskID] = {}
+        bar = spans()
 
         def on_event(event: JobEvent) -> None:
-            if event.stage not in STAGE_SPAN:
+            if event.stage not in bar:
                 return
             if event.stage not in tasks:
                 tasks[event.stage] = bars.add_task(event.stage, total=100.0, note="")
-            lo, hi = STAGE_SPAN[event.stage]
+            lo, hi = bar[event.stage]
             done = 100.0 * (event.percent - lo) / (hi - lo) if hi > lo else 0.0
             if event.message.endswith(" started"):
                 done = 0.0

@@ -6,36 +6,23 @@ from typing import Any
 
 from dagster import Definitions, definitions
 
-from lecture_assets.assets.audio import silence_map, transcript
-from lecture_assets.assets.clips import highlight_clips
-from lecture_assets.assets.content import content_scores, highlight_segments
-from lecture_assets.assets.layout import screen_layout
-from lecture_assets.assets.slides import slides
-from lecture_assets.assets.source import source_video
 from lecture_assets.jobs import process_lecture
 from lecture_assets.resources_by_settings import build_resources
 from lecture_assets.scale_out import build_executor
+from lecture_assets.stage_assets import assets
 from resources.settings import Settings, get_settings
 from sensors.command_sensor import command_sensor
 from sensors.run_status import lecture_run_cancelled, lecture_run_failed
 from sensors.upload_sensor import upload_sensor
 
-ASSETS = [
-    source_video,
-    silence_map,
-    transcript,
-    screen_layout,
-    slides,
-    content_scores,
-    highlight_segments,
-    highlight_clips,
-]
+# the stage assets in pipeline order, derived from the registry (lecture_assets/stages.py)
+ASSETS = assets()
 
 
 def build_definitions(settings: Settings, resources: dict[str, Any] | None = None) -> Definitions:
     """Assets, job, sensors and resources for these settings (tests pass their own resources)."""
     return Definitions(
-        assets=ASSETS,
+        assets=assets(),
         jobs=[process_lecture],
         sensors=[upload_sensor, command_sensor, lecture_run_failed, lecture_run_cancelled],
         resources=resources if resources is not None else build_resources(settings),

@@ -17,7 +17,7 @@ from lecture_assets.resources_by_settings import s3_storage
 from lecture_assets.restart import reconcile
 from resources.job_store import JobStoreResource
 from resources.settings import Settings
-from resources.storage_server import EmbeddedS3, EmbeddedS3Error
+from resources.storage_server import EmbeddedS3, EmbeddedS3Error, EmbeddedS3Exited
 
 EMBEDDED_DAGSTER_YAML = """\
 # written by `lecture-highlights serve`: the embedded default keeps Dagster on SQLite here
@@ -136,13 +136,21 @@ def serve_embedded(settings: Settings, *, with_dagster: bool = True) -> int:
             sys.stdout.write(f"stopped {left} processes left by the last run\n")
         s3 = embedded_s3(settings)
         s3_url = s3.endpoint_url
-        s3_proc = embedded_procs.spawn(s3.command(), env, s3.data_dir / "weed.log", s3.data_dir)
-        procs.append(s3_proc)
-        try:
-            s3.wait_ready(s3_proc, timeout_s=120)
-        except EmbeddedS3Error as exc:
-            sys.stderr.write(f"{exc}\n")
-            return 1
+        for attempt in (1, 2, 3):
+            # weed's internal ports are chosen free just before it binds them; another
+            # program can take one in between, so an early exit is retried on fresh ports
+            s3_proc = embedded_procs.spawn(s3.command(), env, s3.data_dir / "weed.log", s3.data_dir)
+            procs.append(s3_proc)
+            try:
+                s3.wait_ready(s3_proc, timeout_s=120)
+                break
+            except EmbeddedS3Exited as exc:
+                if attempt == 3:
+                    sys.stderr.write(f"{exc}\n")
+                    return 1
+            except EmbeddedS3Error as exc:
+                sys.stderr.write(f"{exc}\n")
+                return 1
         storage = s3_storage(settings)
         storage.ensure_bucket()
         storage.apply_lifecycle(settings.upload_expiry_days, settings.intermediate_expiry_days)

@@ -12,6 +12,25 @@ def asset_prefix(job_id: str, asset: str) -> str:
     return f"jobs/{job_id}/{asset}/"
 
 
+# the file a stage's typed output is stored as, where it is not `<stage>.json`
+_OUTPUT_NAMES = {"source_video": "probe.json", "screen_layout": "layout.json"}
+
+
+def output(job_id: str, asset: str) -> str:
+    """`jobs/<job_id>/<asset>/<asset>.json`: the stage's typed output (the IO manager's key)."""
+    return artifact(job_id, asset, _OUTPUT_NAMES.get(asset, f"{asset}.json"))
+
+
+def audio(job_id: str) -> str:
+    """`jobs/<job_id>/source_video/audio.wav`: the lecture's audio, decoded once (16 kHz mono)."""
+    return artifact(job_id, "source_video", "audio.wav")
+
+
+def layout_preview(job_id: str, n: int) -> str:
+    """`jobs/<job_id>/screen_layout/preview_<n>.jpg`: a frame with the layout drawn on it."""
+    return artifact(job_id, "screen_layout", f"preview_{n}.jpg")
+
+
 def clip(job_id: str, index: int, name: str) -> str:
     """`jobs/<job_id>/clips/<n>/<name>` (clip.mp4, clip.srt, clip.vtt, thumb.jpg)."""
     return f"jobs/{job_id}/clips/{index}/{name}"
@@ -27,10 +46,6 @@ def manifest(job_id: str) -> str:
 
 def job_prefix(job_id: str) -> str:
     return f"jobs/{job_id}/"
-
-
-def upload_prefix(owner: str, job_id: str) -> str:
-    return f"uploads/{owner}/{job_id}/"
 
 
 def clip_edits(job_id: str) -> str:

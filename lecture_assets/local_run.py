@@ -13,8 +13,7 @@ from typing import Any
 
 from dagster import DagsterInstance, materialize
 
-from lecture_assets import keys
-from lecture_assets.definitions import ASSETS
+from lecture_assets import keys, stage_assets, stages
 from lecture_assets.resources_by_settings import build_resources
 from resources.job_store import JobStoreResource
 from resources.jobs import Job, JobEvent, JobOptions
@@ -23,13 +22,6 @@ from resources.storage import LocalStorageResource
 from resources.workdir import WorkdirResource
 
 EventCallback = Callable[[JobEvent], None]
-
-# stages in dependency waves; groups in one wave are independent and run concurrently
-WAVES: tuple[tuple[tuple[str, ...], ...], ...] = (
-    (("source_video",),),
-    (("silence_map",), ("screen_layout", "slides")),
-    (("transcript", "content_scores", "highlight_segments", "highlight_clips"),),
-)
 
 
 @dataclass(frozen=True)
@@ -72,18 +64,20 @@ def process_local(
         storage=storage, job_store=store, workdir=WorkdirResource(root=str(work / "scratch"))
     )
 
-    def run(group: tuple[str, ...]) -> tuple[bool, dict[str, float]]:
-        chosen = [a for a in ASSETS if a.key.path[-1] in group]
-        if selection is not None:
-            chosen = [a for a in chosen if a.key.path[-1] in selection]
+    everything = stage_assets.assets()
+
+    def run(group: list[str]) -> tuple[bool, dict[str, float]]:
+        chosen = [name for name in group if selection is None or name in selection]
         if not chosen:
             return True, {}
         # one in-memory instance per group: they are not safe to share between threads, and
         # each is disposed of in the thread that made it (its sqlite connections belong there)
         with DagsterInstance.ephemeral() as instance:
             instance.add_dynamic_partitions("lectures", [job.id])
+            # the whole graph, this group selected: upstream outputs load through the IO manager
             result = materialize(
-                chosen,
+                everything,
+                selection=chosen,
                 partition_key=job.id,
                 resources=resources,
                 instance=instance,
@@ -99,7 +93,8 @@ def process_local(
     stage_seconds: dict[str, float] = {}
     succeeded = True
     try:
-        for wave in WAVES:
+        # waves from the registry's graph: a registered stage cannot be left out
+        for wave in stages.waves():
             # independent stages side by side, as the daemon's multiprocess executor runs them
             with ThreadPoolExecutor(max_workers=len(wave)) as pool:
                 outcomes = list(pool.map(run, wave))
@@ -113,7 +108,9 @@ def process_local(
         watcher.join(timeout=5)
     manifest = None
     final = store.get(job.id) or job
-    if succeeded:
+    # a selection without the render stage writes no manifest and no clips
+    renders = selection is None or "highlight_clips" in selection
+    if succeeded and renders:
         manifest = storage.get_json(keys.manifest(job.id))
         _export(storage, job.id, out_dir)
         shutil.rmtree(work, ignore_errors=True)

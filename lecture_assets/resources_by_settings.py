@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lecture_assets.io_manager import IO_MANAGER_KEY, artifact_io_manager
 from resources.ai import ScorerResource, TranscriberResource
 from resources.job_store import JobStoreResource
 from resources.limits import LimitsResource
@@ -36,6 +37,8 @@ def build_resources(settings: Settings) -> dict[str, Any]:
             presign_expiry_s=settings.presign_expiry_s,
         ),
         "progress": ProgressResource(),
+        # stage outputs, on whichever `storage` the run is given
+        IO_MANAGER_KEY: artifact_io_manager,
         "transcriber": TranscriberResource(
             kind=settings.transcriber,
             model=settings.whisper_model,

@@ -6,18 +6,14 @@ from typing import Any
 
 from dagster import ExecutorDefinition, multiprocess_executor
 
+from lecture_assets.stages import REGISTRY
 from resources.settings import Settings
 
 # dagster-celery reads this op tag to pick the queue a step is sent to
 QUEUE_TAG = "dagster-celery/queue"
 DEFAULT_QUEUE = "dagster"
-# heavy stages get their own queue so a worker pool can be sized per stage
-STAGE_QUEUES: dict[str, str] = {
-    "transcript": "transcript",
-    "screen_layout": "layout",
-    "slides": "slides",
-    "highlight_clips": "render",
-}
+# heavy stages get their own queue so a worker pool can be sized per stage (see stages.py)
+STAGE_QUEUES: dict[str, str] = {s.name: s.queue for s in REGISTRY if s.queue is not None}
 ALL_QUEUES: tuple[str, ...] = (DEFAULT_QUEUE, *dict.fromkeys(STAGE_QUEUES.values()))
 
 

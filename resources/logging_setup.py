@@ -96,6 +96,19 @@ def _dagster_fields(meta: Any) -> dict[str, Any]:
     return fields
 
 
+def _plain(obj: Any) -> Any:
+    """`obj` as plain JSON data. Dagster's metadata values are named tuples that forbid
+    iteration, and json iterates every tuple, so they go by their payload (or their text)."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, list) or type(obj) is tuple:
+        return [_plain(v) for v in obj]
+    if isinstance(obj, tuple):  # a named tuple: a Dagster record or the like
+        value = getattr(obj, "value", None)
+        return value if isinstance(value, str | int | float | bool) else str(obj)
+    return obj
+
+
 class JsonLogFormatter(JsonFormatter):
     """One JSON object per line: time, level, logger, message and any structured fields."""
 
@@ -111,6 +124,8 @@ class JsonLogFormatter(JsonFormatter):
         super().add_fields(log_data, record, message_dict)
         meta = log_data.pop("dagster_meta", None)
         log_data.update(_dagster_fields(meta))
+        for key, value in log_data.items():
+            log_data[key] = _plain(value)
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record), self.secrets)

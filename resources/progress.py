@@ -7,21 +7,9 @@ from dataclasses import dataclass, field
 
 from dagster import ConfigurableResource
 
+from lecture_assets.stages import spans
 from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
-
-# each stage's share of the overall percent, in pipeline order (silence, layout and transcript
-# run side by side; the job's percent only moves forward within a run)
-STAGE_SPAN: dict[str, tuple[float, float]] = {
-    "source_video": (0.0, 5.0),
-    "silence_map": (5.0, 8.0),
-    "screen_layout": (8.0, 12.0),
-    "slides": (12.0, 15.0),
-    "transcript": (15.0, 60.0),
-    "content_scores": (60.0, 66.0),
-    "highlight_segments": (66.0, 70.0),
-    "highlight_clips": (70.0, 100.0),
-}
 
 
 @dataclass
@@ -46,7 +34,8 @@ class StageReporter:
         if fraction == self._last_fraction and message is None:
             return
         self._last_sent, self._last_fraction = now, fraction
-        lo, hi = STAGE_SPAN.get(self.stage, (0.0, 100.0))
+        # each stage's share of the bar comes from the stage registry
+        lo, hi = spans().get(self.stage, (0.0, 100.0))
         percent = lo + (hi - lo) * fraction
         elapsed = now - self.started
         eta = elapsed / fraction * (1.0 - fraction) if 0.02 < fraction < 1.0 else None

@@ -22,6 +22,10 @@ class EmbeddedS3Error(RuntimeError):
     """The embedded S3 store could not start; the message says what to do."""
 
 
+class EmbeddedS3Exited(EmbeddedS3Error):
+    """The embedded S3 store's process ended while starting."""
+
+
 def free_port(host: str = "127.0.0.1") -> int:
     """A TCP port nobody listens on right now (the kernel's choice)."""
     with socket.socket() as sock:
@@ -129,14 +133,21 @@ class EmbeddedS3:
             if log_path:
                 log.close()  # type: ignore[union-attr]
 
-    def wait_ready(self, proc: subprocess.Popen[bytes], timeout_s: float = 120.0) -> None:
-        """Block until S3 answers; raise EmbeddedS3Error if the process dies or time runs out."""
+    def wait_ready(
+        self,
+        proc: subprocess.Popen[bytes],
+        timeout_s: float = 120.0,
+        log_path: Path | None = None,
+    ) -> None:
+        """Block until S3 answers; raise EmbeddedS3Exited if the process dies, EmbeddedS3Error
+        if time runs out."""
+        log = log_path or self.data_dir / "weed.log"
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             if proc.poll() is not None:
-                raise EmbeddedS3Error(
+                raise EmbeddedS3Exited(
                     f"the embedded S3 store exited with code {proc.returncode}; is port "
-                    f"{self.s3_port} free? see {self.data_dir}/weed.log"
+                    f"{self.s3_port} free? see {log}"
                 )
             try:
                 if httpx.get(self.endpoint_url, timeout=2).status_code in _READY_STATUSES:
@@ -146,8 +157,23 @@ class EmbeddedS3:
             time.sleep(0.3)
         raise EmbeddedS3Error(
             f"the embedded S3 store did not answer on {self.endpoint_url} within "
-            f"{timeout_s:.0f} s; see {self.data_dir}/weed.log"
+            f"{timeout_s:.0f} s; see {log}"
         )
+
+    def start_ready(
+        self, log_path: Path | None = None, timeout_s: float = 120.0, attempts: int = 3
+    ) -> subprocess.Popen[bytes]:
+        """Start and wait until S3 answers. An early exit is retried on fresh internal ports:
+        another program may take a port between our choice of it and the server's bind."""
+        for attempt in range(1, attempts + 1):
+            proc = self.start(log_path)
+            try:
+                self.wait_ready(proc, timeout_s, log_path)
+                return proc
+            except EmbeddedS3Exited:
+                if attempt == attempts or self.internal_ports:
+                    raise
+        raise AssertionError("unreachable")
 
 
 def stop_process(proc: subprocess.Popen[bytes], timeout_s: float = 20.0) -> None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from graphql_api import job_results
 from graphql_api.types.clip import Chapter, Clip
 from graphql_api.types.enums import JobStatus
 from graphql_api.types.errors import AuthError, NotFoundError, QuotaExceededError, ValidationError
@@ -146,8 +147,8 @@ class Job:
         if job is None:
             return []
         service = info.context.service
-        data = await asyncio.to_thread(service.artifact, job, "slides", "slides.json")
-        return [Slide.from_domain(s) for s in (data or {}).get("slides", [])]
+        data = await asyncio.to_thread(job_results.slides, service, job)
+        return [Slide.from_domain(s) for s in data]
 
     @strawberry.field(description="Duration, size and frame rate of the uploaded video.")
     async def source(self, info: strawberry.Info) -> SourceInfo | None:
@@ -183,7 +184,7 @@ class Job:
         if job is None:
             return None
         service = info.context.service
-        data = await asyncio.to_thread(service.artifact, job, "transcript", "transcript.json")
+        data = await asyncio.to_thread(job_results.transcript, service, job)
         return TranscriptPage.from_domain(data, offset, limit) if data else None
 
     @strawberry.field(description="Speech, silences, layout periods and slide changes.")
@@ -192,13 +193,10 @@ class Job:
         if job is None:
             return None
         service = info.context.service
-        speech, layout = await asyncio.gather(
-            asyncio.to_thread(service.artifact, job, "silence_map", "silence_map.json"),
-            asyncio.to_thread(service.artifact, job, "screen_layout", "layout.json"),
-        )
+        speech, layout = await asyncio.to_thread(job_results.timeline, service, job)
         if not speech and not layout:
             return None
-        return Timeline.from_domain(speech or {}, layout or {})
+        return Timeline.from_domain(speech, layout)
 
     @strawberry.field(description="Chapters as YouTube description lines: `00:00 Title` each.")
     async def chapters_text(self, info: strawberry.Info) -> str | None:

@@ -1,19 +1,18 @@
 """`silence_map` and `transcript`: where the lecturer speaks, and what they say."""
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
 from lecture_assets import keys
-from lecture_assets.analysis.models import SourceInfo, SpeechMap
+from lecture_assets.analysis.models import SourceInfo, SpeechMap, Transcript
 from lecture_assets.analysis.silence.detect import detect_silences
 from lecture_assets.analysis.slides.read import SlideDeck
 from lecture_assets.analysis.transcript.hints import TranscriptHints
 from lecture_assets.analysis.transcript.whisper_models import release_models
-from lecture_assets.assets.common import duration_meta, load, run_stage, save
-from lecture_assets.assets.slides import SLIDES_NAME
-from lecture_assets.assets.source import AUDIO_NAME, PROBE_NAME
+from lecture_assets.assets.common import duration_meta, run_stage
+from lecture_assets.io_manager import IO_MANAGER_KEY
 from lecture_assets.partitions import lectures
 from lecture_assets.scale_out import queue_tags
-from lecture_assets.stages import UPSTREAM
+from lecture_assets.stages import upstream
 from resources.ai import TranscriberResource
 from resources.job_store import JobStoreResource
 from resources.progress import ProgressResource
@@ -22,7 +21,12 @@ from resources.workdir import WorkdirResource
 
 
 @asset(
-    partitions_def=lectures, group_name="lecture", deps=UPSTREAM["silence_map"], kinds={"python"}
+    partitions_def=lectures,
+    group_name="lecture",
+    # reads the decoded audio file, not source_video's typed output
+    deps=upstream("silence_map"),
+    kinds={"python"},
+    io_manager_key=IO_MANAGER_KEY,
 )
 def silence_map(
     context: AssetExecutionContext,
@@ -30,16 +34,16 @@ def silence_map(
     job_store: JobStoreResource,
     workdir: WorkdirResource,
     progress: ProgressResource,
-) -> MaterializeResult:
+) -> Output[SpeechMap]:
     """Speech regions, silences and loudness over the whole lecture."""
     job_id = context.partition_key
     with run_stage(context, job_store, progress, "silence_map") as stage:
-        wav = workdir.fetch(storage, job_id, keys.artifact(job_id, "source_video", AUDIO_NAME))
+        wav = workdir.fetch(storage, job_id, keys.audio(job_id))
         speech = detect_silences(wav)
-        save(storage, job_id, "silence_map", "silence_map.json", speech)
     spoken = sum(i.duration for i in speech.speech)
     longest = max((s.duration for s in speech.silences), default=0.0)
-    return MaterializeResult(
+    return Output(
+        speech,
         metadata={
             "method": MetadataValue.text(speech.method),
             "speech_ratio": MetadataValue.float(round(spoken / max(speech.duration_s, 1e-6), 3)),
@@ -48,49 +52,49 @@ def silence_map(
             "longest_silence_s": MetadataValue.float(round(longest, 2)),
             "noise_floor_dbfs": MetadataValue.float(round(speech.loudness.noise_floor_dbfs, 1)),
             **duration_meta(stage, speech.duration_s),
-        }
+        },
     )
 
 
 @asset(
     partitions_def=lectures,
     group_name="lecture",
-    deps=UPSTREAM["transcript"],
     kinds={"python"},
+    io_manager_key=IO_MANAGER_KEY,
     op_tags={"lecture/asr": "true", **queue_tags("transcript")},
 )
 def transcript(
     context: AssetExecutionContext,
+    source_video: SourceInfo,
+    silence_map: SpeechMap,
+    slides: SlideDeck,
     storage: StorageResource,
     job_store: JobStoreResource,
     workdir: WorkdirResource,
     progress: ProgressResource,
     transcriber: TranscriberResource,
-) -> MaterializeResult:
+) -> Output[Transcript]:
     """Timestamped words and segments of everything said."""
     job_id = context.partition_key
     with run_stage(context, job_store, progress, "transcript") as stage:
-        wav = workdir.fetch(storage, job_id, keys.artifact(job_id, "source_video", AUDIO_NAME))
-        speech = load(storage, job_id, "silence_map", "silence_map.json", SpeechMap)
-        info = load(storage, job_id, "source_video", PROBE_NAME, SourceInfo)
-        deck = load(storage, job_id, "slides", SLIDES_NAME, SlideDeck)
+        wav = workdir.fetch(storage, job_id, keys.audio(job_id))
         # the user's glossary always primes; the slides only when the deployment opts in
-        on_screen = deck.slides if transcriber.slide_hints else []
+        on_screen = slides.slides if transcriber.slide_hints else []
         hints = TranscriptHints(on_screen, list(stage.job.options.glossary or ()))
         engine = transcriber.build()
         try:
             result = engine.transcribe(
                 wav,
-                speech=speech,
+                speech=silence_map,
                 language=stage.job.options.language,
                 hints=hints,
                 on_progress=lambda f: stage.report(f, f"transcribing: {f * 100:.0f}% of the audio"),
             )
         finally:
             release_models()  # the steps after this one in the process get the memory back
-        save(storage, job_id, "transcript", "transcript.json", result)
     words = len(result.words)
-    return MaterializeResult(
+    return Output(
+        result,
         metadata={
             "model": MetadataValue.text(result.model),
             "language": MetadataValue.text(result.language),
@@ -98,8 +102,8 @@ def transcript(
             "words": MetadataValue.int(words),
             "empty_reason": MetadataValue.text(result.reason or ""),
             "preview": MetadataValue.md(_preview(result.text)),
-            **duration_meta(stage, info.duration_s),
-        }
+            **duration_meta(stage, source_video.duration_s),
+        },
     )
 
 

@@ -28,14 +28,11 @@ from lecture_assets.analysis.render.compile import RenderOptions, plan_clip, ren
 from lecture_assets.analysis.render.edl import write_edl, write_fcpxml
 from lecture_assets.analysis.render.graph import LayoutPreference
 from lecture_assets.analysis.slides.read import SlideDeck
-from lecture_assets.assets.common import duration_meta, load, run_stage
-from lecture_assets.assets.slides import SLIDES_NAME
-from lecture_assets.assets.source import AUDIO_NAME, PROBE_NAME
+from lecture_assets.assets.common import duration_meta, run_stage
 from lecture_assets.clip_edit_store import CLIPS_TAG, load_edits, parse_clips_tag, save_edits
 from lecture_assets.manifest import ClipFiles, build_manifest
 from lecture_assets.partitions import lectures
 from lecture_assets.scale_out import queue_tags
-from lecture_assets.stages import UPSTREAM
 from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions, JobStatus
 from resources.media import MediaResource
@@ -49,12 +46,17 @@ CLIP_FILES = {"video": "clip.mp4", "srt": "clip.srt", "vtt": "clip.vtt", "thumbn
 @asset(
     partitions_def=lectures,
     group_name="lecture",
-    deps=UPSTREAM["highlight_clips"],
     kinds={"video"},
     op_tags=queue_tags("highlight_clips"),
 )
 def highlight_clips(
     context: AssetExecutionContext,
+    highlight_segments: HighlightPlan,
+    screen_layout: ScreenLayout,
+    slides: SlideDeck,
+    transcript: Transcript,
+    silence_map: SpeechMap,
+    source_video: SourceInfo,
     storage: StorageResource,
     job_store: JobStoreResource,
     workdir: WorkdirResource,
@@ -64,16 +66,12 @@ def highlight_clips(
     """9:16 split-screen clips with burned subtitles, SRT/VTT, thumbnails, EDL and manifest."""
     job_id = context.partition_key
     with run_stage(context, job_store, progress, "highlight_clips") as stage:
-        info = load(storage, job_id, "source_video", PROBE_NAME, SourceInfo)
-        speech = load(storage, job_id, "silence_map", "silence_map.json", SpeechMap)
-        text = load(storage, job_id, "transcript", "transcript.json", Transcript)
-        layout = load(storage, job_id, "screen_layout", "layout.json", ScreenLayout)
-        deck = load(storage, job_id, "slides", SLIDES_NAME, SlideDeck)
-        plan = load(storage, job_id, "highlight_segments", "highlight_segments.json", HighlightPlan)
+        info, speech, text = source_video, silence_map, transcript
+        layout, deck, plan = screen_layout, slides, highlight_segments
         video = workdir.fetch(storage, job_id, stage.job.source_key)
         out_dir = workdir.scratch(job_id, "clips")
         style = CaptionStyle(karaoke=stage.job.options.caption_style == "karaoke")
-        wav = workdir.fetch(storage, job_id, keys.artifact(job_id, "source_video", AUDIO_NAME))
+        wav = workdir.fetch(storage, job_id, keys.audio(job_id))
         gain = normalising_gain_db(integrated_loudness(wav, timeout_s=media.ffmpeg_timeout_s))
         workers, threads = media.render_budget(len(plan.segments))
         options = RenderOptions(

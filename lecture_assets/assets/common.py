@@ -1,24 +1,19 @@
-"""What every lecture asset shares: stage bookkeeping, failures users can act on, artifact I/O."""
+"""What every lecture asset shares: stage bookkeeping and failures users can act on."""
 
 import errno
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from dagster import AssetExecutionContext, Failure, MetadataValue
 
-from lecture_assets import keys
 from lecture_assets.analysis.media.ffmpeg import MediaError
-from lecture_assets.analysis.models import from_jsonable, to_jsonable
 from resources.job_store import JobStoreResource
 from resources.jobs import Job, JobStatus
-from resources.lifecycle import INTERMEDIATE_TAG
 from resources.progress import ProgressResource, StageReporter
-from resources.storage import StorageError, StorageResource
-
-T = TypeVar("T")
+from resources.storage import StorageError
 
 DISK_FULL = "DISK_FULL"
 DISK_FULL_MESSAGE = (
@@ -90,29 +85,6 @@ def run_stage(
             description=DISK_FULL_MESSAGE, metadata={"error_code": DISK_FULL}, allow_retries=False
         ) from exc
     reporter(1.0, f"{stage.replace('_', ' ')} done in {time.monotonic() - started:.1f} s")
-
-
-def save(storage: StorageResource, job_id: str, asset: str, name: str, value: Any) -> str:
-    """Persist a dataclass tree (or plain JSON) as an asset artifact; returns its key.
-
-    Artifacts are intermediates: tagged so the bucket's lifecycle rule expires them.
-    """
-    key = keys.artifact(job_id, asset, name)
-    data = value if isinstance(value, dict | list) else to_jsonable(value)
-    storage.put_json(key, data, tags=INTERMEDIATE_TAG)
-    return key
-
-
-def load(storage: StorageResource, job_id: str, asset: str, name: str, cls: type[T]) -> T:
-    """Read an upstream asset's artifact back into its dataclass."""
-    key = keys.artifact(job_id, asset, name)
-    try:
-        return from_jsonable(cls, storage.get_json(key))
-    except StorageError as exc:
-        raise StageError(
-            "MISSING_UPSTREAM",
-            f"{asset} has not been computed for this job yet ({key}); reprocess from {asset}",
-        ) from exc
 
 
 def duration_meta(stage: Stage, media_seconds: float) -> dict[str, Any]:

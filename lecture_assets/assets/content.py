@@ -1,11 +1,12 @@
 """`content_scores` and `highlight_segments`: chapters, what is worth a clip, and the picks."""
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
 from lecture_assets.analysis.content.score import LocalScorer, chapters_text, score_content
 from lecture_assets.analysis.content.titles import retitle_scores
 from lecture_assets.analysis.models import (
     ContentScores,
+    HighlightPlan,
     ScreenLayout,
     SegmentOptions,
     SourceInfo,
@@ -14,16 +15,14 @@ from lecture_assets.analysis.models import (
 )
 from lecture_assets.analysis.segments.select import select_segments
 from lecture_assets.analysis.slides.read import SlideDeck
-from lecture_assets.assets.common import duration_meta, load, run_stage, save
-from lecture_assets.assets.source import PROBE_NAME
+from lecture_assets.assets.common import duration_meta, run_stage
+from lecture_assets.io_manager import IO_MANAGER_KEY
 from lecture_assets.partitions import lectures
-from lecture_assets.stages import UPSTREAM
 from resources.ai import ScorerResource
 from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions
 from resources.media import MediaResource
 from resources.progress import ProgressResource
-from resources.storage import StorageResource
 
 
 def segment_options(options: JobOptions, media: MediaResource) -> SegmentOptions:
@@ -38,31 +37,29 @@ def segment_options(options: JobOptions, media: MediaResource) -> SegmentOptions
 @asset(
     partitions_def=lectures,
     group_name="lecture",
-    deps=UPSTREAM["content_scores"],
     kinds={"python"},
+    io_manager_key=IO_MANAGER_KEY,
 )
 def content_scores(
     context: AssetExecutionContext,
-    storage: StorageResource,
+    transcript: Transcript,
+    silence_map: SpeechMap,
+    screen_layout: ScreenLayout,
+    slides: SlideDeck,
     job_store: JobStoreResource,
     progress: ProgressResource,
     scorer: ScorerResource,
-) -> MaterializeResult:
+) -> Output[ContentScores]:
     """Chapters with titles and how much each sentence and window is worth a clip."""
-    job_id = context.partition_key
     with run_stage(context, job_store, progress, "content_scores") as stage:
-        text = load(storage, job_id, "transcript", "transcript.json", Transcript)
-        speech = load(storage, job_id, "silence_map", "silence_map.json", SpeechMap)
-        layout = load(storage, job_id, "screen_layout", "layout.json", ScreenLayout)
-        deck = load(storage, job_id, "slides", "slides.json", SlideDeck)
         model = scorer.build()
-        scores = score_content(text, speech, layout, model)
+        scores = score_content(transcript, silence_map, screen_layout, model)
         # slide titles name chapters; a configured model's titles stand where no slide does
         keep = not isinstance(model, LocalScorer)
-        scores = retitle_scores(scores, deck.slides, keep_spoken=keep)
-        save(storage, job_id, "content_scores", "content_scores.json", scores)
+        scores = retitle_scores(scores, slides.slides, keep_spoken=keep)
     top = sorted(scores.candidates, key=lambda c: -c.score)[:5]
-    return MaterializeResult(
+    return Output(
+        scores,
         metadata={
             "method": MetadataValue.text(scores.method),
             "sentences": MetadataValue.int(len(scores.sentences)),
@@ -72,40 +69,38 @@ def content_scores(
                 "\n".join(f"- {c.score:.2f} {c.start:.0f}-{c.end:.0f}s {c.title}" for c in top)
                 or "_(none)_"
             ),
-            **duration_meta(stage, text.duration_s),
-        }
+            **duration_meta(stage, transcript.duration_s),
+        },
     )
 
 
 @asset(
     partitions_def=lectures,
     group_name="lecture",
-    deps=UPSTREAM["highlight_segments"],
     kinds={"python"},
+    io_manager_key=IO_MANAGER_KEY,
 )
 def highlight_segments(
     context: AssetExecutionContext,
-    storage: StorageResource,
+    content_scores: ContentScores,
+    transcript: Transcript,
+    silence_map: SpeechMap,
+    source_video: SourceInfo,
     job_store: JobStoreResource,
     progress: ProgressResource,
     media: MediaResource,
-) -> MaterializeResult:
+) -> Output[HighlightPlan]:
     """The chosen clips: sentence-aligned ranges with dead air trimmed, titles and reasons."""
-    job_id = context.partition_key
     with run_stage(context, job_store, progress, "highlight_segments") as stage:
-        scores = load(storage, job_id, "content_scores", "content_scores.json", ContentScores)
-        text = load(storage, job_id, "transcript", "transcript.json", Transcript)
-        speech = load(storage, job_id, "silence_map", "silence_map.json", SpeechMap)
-        info = load(storage, job_id, "source_video", PROBE_NAME, SourceInfo)
         options = segment_options(stage.job.options, media)
-        plan = select_segments(scores, text, speech, options)
-        save(storage, job_id, "highlight_segments", "highlight_segments.json", plan)
+        plan = select_segments(content_scores, transcript, silence_map, options)
     table = "\n".join(
         f"| {s.index} | {s.start:.1f} | {s.end:.1f} | {s.output_duration:.1f} | {s.score:.2f} "
         f"| {s.title} |"
         for s in plan.segments
     )
-    return MaterializeResult(
+    return Output(
+        plan,
         metadata={
             "clips": MetadataValue.int(len(plan.segments)),
             "options": MetadataValue.json(
@@ -119,6 +114,6 @@ def highlight_segments(
             "segments": MetadataValue.md(
                 "| # | start | end | length | score | title |\n|---|---|---|---|---|---|\n" + table
             ),
-            **duration_meta(stage, info.duration_s),
-        }
+            **duration_meta(stage, source_video.duration_s),
+        },
     )

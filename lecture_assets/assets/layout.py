@@ -1,15 +1,14 @@
 """`screen_layout`: where the slides and the camera are, over time, and when slides change."""
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
 from lecture_assets import keys
 from lecture_assets.analysis.layout.detect import detect_layout, render_layout_previews
-from lecture_assets.analysis.models import Rect, SourceInfo
-from lecture_assets.assets.common import duration_meta, load, run_stage, save
-from lecture_assets.assets.source import PROBE_NAME
+from lecture_assets.analysis.models import Rect, ScreenLayout, SourceInfo
+from lecture_assets.assets.common import duration_meta, run_stage
+from lecture_assets.io_manager import IO_MANAGER_KEY
 from lecture_assets.partitions import lectures
 from lecture_assets.scale_out import queue_tags
-from lecture_assets.stages import UPSTREAM
 from resources.job_store import JobStoreResource
 from resources.progress import ProgressResource
 from resources.storage import StorageResource
@@ -23,35 +22,36 @@ def _rect_text(rect: Rect | None) -> str:
 @asset(
     partitions_def=lectures,
     group_name="lecture",
-    deps=UPSTREAM["screen_layout"],
     kinds={"opencv"},
+    io_manager_key=IO_MANAGER_KEY,
     op_tags=queue_tags("screen_layout"),
 )
 def screen_layout(
     context: AssetExecutionContext,
+    source_video: SourceInfo,
     storage: StorageResource,
     job_store: JobStoreResource,
     workdir: WorkdirResource,
     progress: ProgressResource,
-) -> MaterializeResult:
+) -> Output[ScreenLayout]:
     """Screen and camera rectangles, the layout timeline, slide changes and previews."""
     job_id = context.partition_key
     with run_stage(context, job_store, progress, "screen_layout") as stage:
-        info = load(storage, job_id, "source_video", PROBE_NAME, SourceInfo)
+        info = source_video
         video = workdir.fetch(storage, job_id, stage.job.source_key)
         layout = detect_layout(video, info, on_progress=lambda f: stage.report(0.9 * f))
         preview_dir = workdir.scratch(job_id, "layout_previews")
-        prefix = keys.asset_prefix(job_id, "screen_layout")
         preview_keys = []
         for n, path in enumerate(render_layout_previews(video, layout, preview_dir)):
-            key = f"{prefix}preview_{n}.jpg"
+            key = keys.layout_preview(job_id, n)
             storage.put_file(key, path, "image/jpeg")
             preview_keys.append(key)
-        keep = {f"{prefix}layout.json", *preview_keys}
-        storage.delete_prefix(prefix, keep=keep)
-        save(storage, job_id, "screen_layout", "layout.json", layout)
+        # previews of an earlier run go; the output itself is rewritten after this step
+        keep = {keys.output(job_id, "screen_layout"), *preview_keys}
+        storage.delete_prefix(keys.asset_prefix(job_id, "screen_layout"), keep=keep)
     kinds = sorted({p.kind for p in layout.periods})
-    return MaterializeResult(
+    return Output(
+        layout,
         metadata={
             "screen": MetadataValue.text(_rect_text(layout.screen)),
             "camera": MetadataValue.text(_rect_text(layout.camera)),
@@ -60,5 +60,5 @@ def screen_layout(
             "slide_changes": MetadataValue.int(len(layout.slide_changes)),
             "previews": MetadataValue.md("\n".join(f"- `{k}`" for k in preview_keys) or "none"),
             **duration_meta(stage, info.duration_s),
-        }
+        },
     )

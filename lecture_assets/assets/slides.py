@@ -1,21 +1,18 @@
 """`slides`: each slide's title and text, read from the screen at the layout's slide changes."""
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
 from lecture_assets.analysis.media.ffmpeg import MediaError
 from lecture_assets.analysis.models import ScreenLayout, SourceInfo
 from lecture_assets.analysis.slides.read import SlideDeck, read_slides
-from lecture_assets.assets.common import duration_meta, load, run_stage, save
-from lecture_assets.assets.source import PROBE_NAME
+from lecture_assets.assets.common import duration_meta, run_stage
+from lecture_assets.io_manager import IO_MANAGER_KEY
 from lecture_assets.partitions import lectures
 from lecture_assets.scale_out import queue_tags
-from lecture_assets.stages import UPSTREAM
 from resources.job_store import JobStoreResource
 from resources.progress import ProgressResource
 from resources.storage import StorageResource
 from resources.workdir import WorkdirResource
-
-SLIDES_NAME = "slides.json"
 
 
 def _titles_md(deck: SlideDeck, limit: int = 40) -> str:
@@ -31,34 +28,36 @@ def _titles_md(deck: SlideDeck, limit: int = 40) -> str:
 @asset(
     partitions_def=lectures,
     group_name="lecture",
-    deps=UPSTREAM["slides"],
     kinds={"tesseract"},
+    io_manager_key=IO_MANAGER_KEY,
     op_tags=queue_tags("slides"),
 )
 def slides(
     context: AssetExecutionContext,
+    source_video: SourceInfo,
+    screen_layout: ScreenLayout,
     storage: StorageResource,
     job_store: JobStoreResource,
     workdir: WorkdirResource,
     progress: ProgressResource,
-) -> MaterializeResult:
+) -> Output[SlideDeck]:
     """OCR of the screen once per slide: title (top/largest line), text and lines."""
     job_id = context.partition_key
     with run_stage(context, job_store, progress, "slides") as stage:
-        info = load(storage, job_id, "source_video", PROBE_NAME, SourceInfo)
-        layout = load(storage, job_id, "screen_layout", "layout.json", ScreenLayout)
         video = workdir.fetch(storage, job_id, stage.job.source_key)
         try:
-            deck = read_slides(video, layout, info.duration_s, on_progress=stage.report)
+            deck = read_slides(
+                video, screen_layout, source_video.duration_s, on_progress=stage.report
+            )
         except MediaError as exc:
             if exc.code != "OCR_UNAVAILABLE":
                 raise
             # slide text improves titles; a lecture is still worth cutting without it
             context.log.warning(exc.message)
             deck = SlideDeck(slides=[], note=exc.message)
-        save(storage, job_id, "slides", SLIDES_NAME, deck)
     titled = sum(1 for s in deck.slides if s.title)
-    return MaterializeResult(
+    return Output(
+        deck,
         metadata={
             "slides": MetadataValue.int(len(deck.slides)),
             "titled_slides": MetadataValue.int(titled),
@@ -67,6 +66,6 @@ def slides(
             "titles": MetadataValue.md(_titles_md(deck)),
             "vocabulary": MetadataValue.text(", ".join(deck.vocabulary[:60]) or "none"),
             "note": MetadataValue.text(deck.note or ""),
-            **duration_meta(stage, info.duration_s),
-        }
+            **duration_meta(stage, source_video.duration_s),
+        },
     )

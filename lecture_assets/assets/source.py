@@ -1,12 +1,13 @@
 """`source_video`: fetch the upload, probe and validate it, decode its audio once for everyone."""
 
-from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
+from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
 from lecture_assets import keys
 from lecture_assets.analysis.media.audio import extract_audio
 from lecture_assets.analysis.media.ffmpeg import probe
 from lecture_assets.analysis.models import SourceInfo
-from lecture_assets.assets.common import StageError, duration_meta, run_stage, save
+from lecture_assets.assets.common import StageError, duration_meta, run_stage
+from lecture_assets.io_manager import IO_MANAGER_KEY
 from lecture_assets.partitions import lectures
 from resources.job_store import JobStoreResource
 from resources.lifecycle import INTERMEDIATE_TAG
@@ -16,7 +17,6 @@ from resources.storage import StorageResource
 from resources.workdir import WorkdirResource
 
 AUDIO_NAME = "audio.wav"
-PROBE_NAME = "probe.json"
 
 
 def validate_source(info: SourceInfo, media: MediaResource) -> None:
@@ -64,7 +64,9 @@ def check_unchanged(storage: StorageResource, key: str, accepted_etag: str | Non
         )
 
 
-@asset(partitions_def=lectures, group_name="lecture", kinds={"video"})
+@asset(
+    partitions_def=lectures, group_name="lecture", kinds={"video"}, io_manager_key=IO_MANAGER_KEY
+)
 def source_video(
     context: AssetExecutionContext,
     storage: StorageResource,
@@ -72,7 +74,7 @@ def source_video(
     workdir: WorkdirResource,
     media: MediaResource,
     progress: ProgressResource,
-) -> MaterializeResult:
+) -> Output[SourceInfo]:
     """The uploaded lecture, probed and validated, with its audio decoded to 16 kHz mono."""
     job_id = context.partition_key
     with run_stage(context, job_store, progress, "source_video") as stage:
@@ -89,10 +91,9 @@ def source_video(
             duration_s=info.duration_s,
             on_progress=lambda f: stage.report(0.1 + 0.8 * f, "decoding audio"),
         )
-        audio_key = keys.artifact(job_id, "source_video", AUDIO_NAME)
-        storage.put_file(audio_key, wav, "audio/wav", tags=INTERMEDIATE_TAG)
-        save(storage, job_id, "source_video", PROBE_NAME, info)
-    return MaterializeResult(
+        storage.put_file(keys.audio(job_id), wav, "audio/wav", tags=INTERMEDIATE_TAG)
+    return Output(
+        info,
         metadata={
             "duration_s": MetadataValue.float(round(info.duration_s, 2)),
             "resolution": MetadataValue.text(f"{info.width}x{info.height}"),
@@ -100,5 +101,5 @@ def source_video(
             "codecs": MetadataValue.text(f"{info.video_codec} / {info.audio_codec}"),
             "size_mb": MetadataValue.float(round(info.size_bytes / 1e6, 2)),
             **duration_meta(stage, info.duration_s),
-        }
+        },
     )

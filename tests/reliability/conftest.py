@@ -24,6 +24,7 @@ from pydantic import SecretStr
 
 from graphql_api.app import create_app
 from graphql_api.dagster_control import DagsterControl
+from lecture_assets import stage_assets
 from lecture_assets.resources_by_settings import build_resources
 from resources.job_store import JobStoreResource
 from resources.jobs import Job
@@ -119,10 +120,13 @@ class Harness:
         return [str(r.partition_key) for r in result.run_requests or []]
 
     def run(self, assets: Sequence[AssetsDefinition], job_id: str, **overrides: Any) -> bool:
-        """Materialise `assets` for one partition in-process; True when the run succeeded."""
+        """Materialise `assets` for one partition in-process; True when the run succeeded.
+
+        Their upstream stages' outputs load from storage, as in a reprocess from a stage."""
         resources = {**self.resources, **overrides}
         result = materialize(
-            list(assets),
+            stage_assets.assets(),
+            selection=[a.key for a in assets],
             partition_key=job_id,
             resources=resources,
             instance=self.instance,

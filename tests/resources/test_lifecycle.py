@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from lecture_assets import keys
-from lecture_assets.assets.common import save
+from lecture_assets.io_manager import store_output
 from resources.lifecycle import INTERMEDIATE_TAG
 from resources.settings import Settings
 from resources.storage import S3StorageResource
@@ -37,10 +37,10 @@ def test_intermediates_are_tagged_and_clips_are_not(
     storage: S3StorageResource, tmp_path: Path
 ) -> None:
     job_id = "0b6f1c1e-8c9e-4c53-9a55-0d1f3a2b4c5d"
-    transcript_key = save(storage, job_id, "transcript", "transcript.json", {"text": "hi"})
+    transcript_key = store_output(storage, job_id, "transcript", {"text": "hi"})
     wav = tmp_path / "audio.wav"
     wav.write_bytes(b"RIFF0000WAVE")
-    audio_key = keys.artifact(job_id, "source_video", "audio.wav")
+    audio_key = keys.audio(job_id)
     storage.put_file(audio_key, wav, "audio/wav", tags=INTERMEDIATE_TAG)
     clip_key = keys.clip(job_id, 1, "clip.mp4")
     storage.put_file(clip_key, wav, "video/mp4")

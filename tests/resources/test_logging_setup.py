@@ -6,8 +6,10 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from dagster import MaterializeResult, MetadataValue, asset, instance_for_test, materialize
 from pydantic import SecretStr
 
 from resources.logging_setup import HANDLER_NAME, configure_logging, redact
@@ -100,3 +102,30 @@ def test_configure_logging_is_idempotent_and_leaves_other_handlers(json_log: io.
 )
 def test_redact_patterns(raw: str, expected: str) -> None:
     assert redact(raw) == expected
+
+
+def test_dagster_step_events_with_metadata_log_as_json(tmp_path: Path) -> None:
+    # dagster.yaml hands Dagster's own events to this formatter; their metadata values are
+    # records that refuse iteration, and json iterates every tuple
+    @asset
+    def shown_in_the_ui() -> MaterializeResult:
+        return MaterializeResult(
+            metadata={"preview": MetadataValue.md("# slides"), "clips": 3, "title": "Intro"}
+        )
+
+    log_file = tmp_path / "dagster.jsonl"
+    handler_config = {
+        "handlers": {
+            "json": {"class": "logging.FileHandler", "filename": str(log_file), "formatter": "json"}
+        },
+        "formatters": {"json": {"()": "resources.logging_setup.JsonLogFormatter"}},
+    }
+    with instance_for_test(
+        overrides={"python_logs": {"dagster_handler_config": handler_config}}
+    ) as inst:
+        assert materialize([shown_in_the_ui], instance=inst).success
+    # every line parses: none was lost to a formatting error
+    lines = [json.loads(line) for line in log_file.read_text().splitlines() if line.strip()]
+    events = {line.get("event") for line in lines}
+    assert "ASSET_MATERIALIZATION" in events, events
+    assert "STEP_SUCCESS" in events, events

@@ -105,9 +105,8 @@ def test_objects_survive_a_restart(tmp_path: Path, how: signal.Signals) -> None:
     )
     source = tmp_path / "source.mp4"
     source.write_bytes(os.urandom(9 * 1024 * 1024))
-    proc = server.start(tmp_path / "weed.log")
+    proc = server.start_ready(tmp_path / "weed.log", timeout_s=180)
     try:
-        server.wait_ready(proc, timeout_s=180)
         storage.ensure_bucket()
         storage.put_file("uploads/o/j/source.mp4", source, "video/mp4")
         storage.put_json("jobs/j/manifest.json", {"clips": 3})
@@ -115,8 +114,7 @@ def test_objects_survive_a_restart(tmp_path: Path, how: signal.Signals) -> None:
         os.kill(proc.pid, how)
         proc.wait(timeout=60)
         # the internal ports change at every start: state must not hang on them
-        proc = server.start(tmp_path / "weed.log")
-        server.wait_ready(proc, timeout_s=180)
+        proc = server.start_ready(tmp_path / "weed.log", timeout_s=180)
         assert storage.get_bytes("uploads/o/j/source.mp4") == source.read_bytes()
         assert storage.get_json("jobs/j/manifest.json") == {"clips": 3}
         assert httpx.get(link).json() == {"clips": 3}  # a link handed out before still works

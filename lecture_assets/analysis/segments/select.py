@@ -23,6 +23,7 @@ from lecture_assets.analysis.models import (
     SpeechMap,
     Transcript,
 )
+from lecture_assets.analysis.segments.edges import clip_edges
 
 SHORT_LECTURE_S = 120.0
 MIN_GAP_S = 20.0  # clips keep this far apart while other good moments remain
@@ -278,7 +279,7 @@ def select_segments(
     chosen.sort(key=lambda p: -p[0])
     segments = []
     for rank, (sc, k, a, b, why) in enumerate(chosen):
-        s0, s1 = sentences[a].start, sentences[b].end
+        s0, s1 = clip_edges(sentences, a, b, speech)
         title = _title(sentences, a, b, background, chapters[k].title)
         keep = keep_ranges(s0, s1, dead)
         segments.append(HighlightSegment(rank, s0, s1, round(sc, 4), title, why, k, keep))

@@ -1,0 +1,51 @@
+"""Clip edges that take whole words: a clip's first and last sentence widened to the speech
+around them, never into the neighbouring sentences."""
+
+from __future__ import annotations
+
+from lecture_assets.analysis.models import Interval, Sentence, SpeechMap
+
+LEAD_S = 0.15  # quiet kept before the first word, so the clip doesn't open mid-breath
+TAIL_S = 0.25  # and after the last, so the final word rings out
+REACH_S = 1.0  # how far the speech map may move an edge past the transcriber's word time
+GAP_S = 0.05  # distance kept from a neighbouring sentence's words
+
+
+def clip_edges(
+    sentences: list[Sentence],
+    first: int,
+    last: int,
+    speech: SpeechMap | None,
+) -> tuple[float, float]:
+    """Source start and end of a clip made of sentences `first`..`last`.
+
+    Word times from a transcriber are often late at a sentence's start and early at its end,
+    most on noisy recordings (the first syllable or the trailing consonant sits under the noise
+    floor). An edge moves to the start (end) of the speech region it lies in when that region
+    begins (ends) within REACH_S of it, then by a short pad; it never reaches a neighbouring
+    sentence's words.
+    """
+    s0, s1 = sentences[first].start, sentences[last].end
+    lo = sentences[first - 1].end + GAP_S if first > 0 else 0.0
+    hi = sentences[last + 1].start - GAP_S if last + 1 < len(sentences) else s1 + REACH_S
+    if speech is not None and speech.duration_s > 0:
+        hi = min(hi, speech.duration_s)
+    start, end = s0, s1
+    if speech is not None:
+        onset = _region_at(speech.speech, s0)
+        if onset is not None and s0 - onset.start <= REACH_S:
+            start = onset.start
+        offset = _region_at(speech.speech, s1)
+        if offset is not None and offset.end - s1 <= REACH_S:
+            end = offset.end
+    start = min(s0, max(lo, start - LEAD_S))
+    end = max(s1, min(hi, end + TAIL_S))
+    return round(start, 3), round(end, 3)
+
+
+def _region_at(regions: list[Interval], t: float) -> Interval | None:
+    """The speech region holding time `t` (a word edge), if any."""
+    for region in regions:
+        if region.start <= t <= region.end:
+            return region
+    return None

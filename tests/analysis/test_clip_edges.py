@@ -1,0 +1,79 @@
+"""Clip edges take whole words, also on noisy recordings whose word times run short."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pytest
+
+from lecture_assets.analysis.models import Interval, LoudnessStats, Sentence, SpeechMap
+from lecture_assets.analysis.segments.edges import LEAD_S, TAIL_S, clip_edges
+from lecture_assets.analysis.silence.detect import detect_silences
+from lecture_assets.analysis.transcript.sentences import split_sentences
+from lecture_assets.analysis.transcript.transcribe import FasterWhisperTranscriber
+from tests.fixtures.speech import DEFAULT_PAUSES, LECTURE_SENTENCES, LectureParams, make_lecture
+
+TOLERANCE_S = 0.03  # a frame of audio either way
+
+
+def _speech(regions: list[tuple[float, float]], duration: float = 60.0) -> SpeechMap:
+    speech = [Interval(a, b) for a, b in regions]
+    gaps = [Interval(a.end, b.start) for a, b in pairwise(speech)]
+    return SpeechMap(duration, speech, gaps, LoudnessStats(-24.0, -6.0, -60.0, -20.0), "test")
+
+
+def _sentences(*times: tuple[float, float]) -> list[Sentence]:
+    return [Sentence(i, a, b, f"sentence {i}.") for i, (a, b) in enumerate(times)]
+
+
+def test_an_edge_moves_to_the_speech_the_transcriber_missed() -> None:
+    # word times start 0.6 s late and end 0.4 s early; the speech map knows better
+    sents = _sentences((1.0, 4.0), (6.6, 9.6), (12.0, 15.0))
+    start, end = clip_edges(sents, 1, 1, _speech([(0.9, 4.1), (6.0, 10.0), (11.9, 15.1)]))
+    assert start == pytest.approx(6.0 - LEAD_S)
+    assert end == pytest.approx(10.0 + TAIL_S)
+
+
+def test_an_edge_never_reaches_a_neighbouring_sentence() -> None:
+    # one speech region runs through a short pause: only the pads apply, bounded by the words
+    sents = _sentences((1.0, 4.0), (4.2, 7.0), (7.1, 9.0))
+    start, end = clip_edges(sents, 1, 1, _speech([(0.9, 9.2)]))
+    assert 4.0 < start <= 4.2
+    assert 7.0 <= end < 7.1
+
+
+def test_without_a_speech_map_the_words_get_short_pads() -> None:
+    sents = _sentences((1.0, 4.0), (6.0, 9.0))
+    assert clip_edges(sents, 0, 0, None) == (pytest.approx(1.0 - LEAD_S), pytest.approx(4.25))
+    assert clip_edges(sents, 1, 1, None)[1] == pytest.approx(9.0 + TAIL_S)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_no_sentence_edge_cuts_speech_under_a_minus_40_db_noise_floor(seed: int) -> None:
+    # speech at -20 dBFS over room noise 20 dB below it: word times end early on most sentences
+    lecture = make_lecture(
+        LectureParams(
+            sentences=tuple(LECTURE_SENTENCES[seed:] + LECTURE_SENTENCES[:seed]),
+            pauses_s=tuple(DEFAULT_PAUSES[seed:] + DEFAULT_PAUSES[:seed]),
+            snr_db=20.0,
+            seed=seed,
+        )
+    )
+    speech = detect_silences(lecture.wav)
+    transcript = FasterWhisperTranscriber("tiny.en").transcribe(lecture.wav, speech=speech)
+    sentences = split_sentences(transcript)
+    assert len(sentences) >= 7
+    words_only_cuts = 0
+    for i, sentence in enumerate(sentences):
+        said = [t for t in lecture.speech if t.start < sentence.end and t.end > sentence.start]
+        first, last = min(t.start for t in said), max(t.end for t in said)
+        words_only_cuts += (sentence.start > first + TOLERANCE_S) + (
+            sentence.end < last - TOLERANCE_S
+        )
+        start, end = clip_edges(sentences, i, i, speech)
+        assert start <= first + TOLERANCE_S and end >= last - TOLERANCE_S, (sentence, first, last)
+        for other in (t for t in lecture.speech if t not in said):
+            overlap = min(end, other.end) - max(start, other.start)
+            assert overlap < 0.05, f"sentence {i} takes {overlap:.2f} s of its neighbour"
+    # the case this guards: the transcriber's own word times clip most sentences
+    assert words_only_cuts >= 3
