@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, cast, get_args
 import strawberry
 
 from lecture_assets.analysis.models import LayoutKind as DomainLayoutKind
-from lecture_assets.stages import STAGES
+from lecture_assets.stages import REGISTRY
 from resources.jobs import JobStatus as DomainStatus
 
 LAYOUT_KINDS = {
@@ -50,12 +50,9 @@ if TYPE_CHECKING:
 else:
     Stage = derived_enum(
         "Stage",
-        STAGES,
-        {
-            s: f"The `{s}` asset; reprocessing from it re-runs it and what depends on it."
-            for s in STAGES
-        },
-        "A stage of the pipeline, in pipeline order; reprocessJob re-runs from it.",
+        [s.name for s in REGISTRY],
+        {s.name: f"`{s.name}`: {s.description}." for s in REGISTRY},
+        "A pipeline stage, in order; reprocessJob re-runs it and every stage depending on it.",
     )
     LayoutKind = derived_enum(
         "LayoutKind",

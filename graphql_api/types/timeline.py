@@ -9,6 +9,14 @@ import strawberry
 from graphql_api.types.enums import LayoutKind
 
 
+def layout_kind(kind: str) -> LayoutKind:
+    """The enum member of a stored kind; one this API does not know reads as UNKNOWN."""
+    for member in LayoutKind:
+        if member.domain == kind:
+            return member
+    return LayoutKind.__members__["UNKNOWN"]
+
+
 @strawberry.type(description="A span of the lecture, source seconds.")
 class TimeRange:
     start: float = strawberry.field(description="Where it starts, source seconds.")
@@ -49,7 +57,7 @@ class LayoutPeriod:
         return cls(
             start=raw["start"],
             end=raw["end"],
-            kind=LayoutKind(raw["kind"]),
+            kind=layout_kind(str(raw.get("kind", "unknown"))),
             screen=Region.from_domain(raw.get("screen")),
             camera=Region.from_domain(raw.get("camera")),
         )

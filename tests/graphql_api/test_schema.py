@@ -21,6 +21,7 @@ from graphql import (
 from graphql_api.export_schema import COMMAND, SCHEMA_FILE, main, schema_sdl
 from graphql_api.schema import build_schema
 from graphql_api.studio import STATIC_DIR
+from graphql_api.types import Timeline
 from lecture_assets.stages import STAGES
 from resources.job_store import JobStoreResource
 from tests.graphql_api.conftest import Gql
@@ -91,6 +92,24 @@ def test_enum_values_are_upper_case_and_stage_follows_the_registry() -> None:
     assert list(stage.values) == [s.upper() for s in STAGES]
 
 
+def test_a_stage_added_to_the_registry_appears_in_the_api() -> None:
+    # a fresh interpreter: the enum is built when graphql_api is first imported
+    child = """
+from lecture_assets import stages
+new = stages.StageSpec("source_digest", ("source_video",), 5.0, "frame count of the upload")
+stages.REGISTRY = (*stages.REGISTRY[:2], new, *stages.REGISTRY[2:])
+from graphql_api.schema import build_schema
+print(build_schema().as_str())
+"""
+    run = subprocess.run(
+        [sys.executable, "-c", child], check=True, capture_output=True, text=True, timeout=120
+    )
+    enum = run.stdout.split("enum Stage {", 1)[1].split("}", 1)[0]
+    assert "`source_digest`: frame count of the upload." in enum
+    names = [line.strip() for line in enum.splitlines() if line.strip().isupper()]
+    assert names[:3] == ["SOURCE_VIDEO", "SILENCE_MAP", "SOURCE_DIGEST"]
+
+
 def test_byte_sizes_are_64_bit_integers() -> None:
     sdl = schema_sdl()
     assert "sizeBytes: Long!" in sdl and "sizeBytes: Float" not in sdl
@@ -149,3 +168,20 @@ def test_every_studio_operation_is_valid_against_the_schema() -> None:
         if (errors := validate(schema, parse(text)))
     }
     assert not problems, problems
+
+
+def test_a_stored_layout_kind_the_api_does_not_know_reads_as_unknown() -> None:
+    layout = {
+        "periods": [
+            {"start": 0, "end": 9, "kind": "screen"},
+            {
+                "start": 9,
+                "end": 20,
+                "kind": "side_by_side",
+                "screen": {"x": 0, "y": 0, "width": 640, "height": 720},
+            },
+        ]
+    }
+    periods = Timeline.from_domain({}, layout).layout_periods
+    assert [p.kind.name for p in periods] == ["UNKNOWN", "SIDE_BY_SIDE"]
+    assert periods[1].screen is not None and periods[1].screen.width == 640
