@@ -4,7 +4,7 @@ UV_VERSION := 0.13.8
 UV := python3 -m uv
 APT_PACKAGES := espeak-ng sox fonts-dejavu-core tesseract-ocr tesseract-ocr-eng chromium
 
-.PHONY: run test setup uv system-deps lint format bench bench-quick clean
+.PHONY: run test setup uv system-deps lint format schema bench bench-quick clean
 
 run: setup system-deps  ## start the embedded stack: local S3, Dagster UI + daemon, GraphQL API
 	$(UV) run lecture-highlights serve
@@ -32,6 +32,9 @@ lint:  ## ruff, black, mypy and the layer contracts as CI would run them
 	$(UV) run black --check .
 	$(UV) run mypy lecture_assets resources sensors graphql_api
 	$(UV) run lint-imports
+
+schema:  ## export the public GraphQL schema to schema.graphql (clients build on it)
+	$(UV) run python -m graphql_api.export_schema
 
 format:
 	$(UV) run ruff check --fix .

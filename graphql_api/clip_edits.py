@@ -9,95 +9,18 @@ import strawberry
 
 from graphql_api import types as t
 from graphql_api.archive import job_archive
+from graphql_api.arguments import ClipIndex, JobId, NewCaptionStyle, NewLayout, NewTitle, SourceTime
 from graphql_api.clip_edit_service import ClipEditService, CueText
 from graphql_api.media_links import signer_of
 from graphql_api.mutations import UNAUTHENTICATED, _job_error
 from graphql_api.services import ServiceError
-from lecture_assets.analysis.render.clip_edits import ClipEdit as DomainEdit
-
-
-@strawberry.type(description="New text for one caption, in source seconds.")
-class CaptionFix:
-    source_start: float
-    source_end: float
-    text: str
-
-
-@strawberry.type(description="What a reviewer changed on a clip, by whom and when.")
-class ClipEdit:
-    index: int
-    author: str
-    edited_at: str
-    base_start: float = strawberry.field(description="The machine's cut this edit was made on.")
-    base_end: float
-    start: float | None
-    end: float | None
-    title: str | None
-    caption_style: str | None
-    layout: str | None
-    captions: list[CaptionFix]
-    status: str = strawberry.field(
-        description="pending (saved, not rendered), applied, or replaced (a re-cut chose "
-        "another range for the clip, so the edit no longer applies)."
-    )
-    note: str
-
-    @classmethod
-    def from_domain(cls, edit: DomainEdit) -> ClipEdit:
-        return cls(
-            index=edit.index,
-            author=edit.author,
-            edited_at=edit.edited_at,
-            base_start=edit.base_start,
-            base_end=edit.base_end,
-            start=edit.start,
-            end=edit.end,
-            title=edit.title,
-            caption_style=edit.caption_style,
-            layout=edit.layout,
-            captions=[
-                CaptionFix(source_start=c.source_start, source_end=c.source_end, text=c.text)
-                for c in edit.captions
-            ],
-            status=edit.status,
-            note=edit.note,
-        )
-
-
-@strawberry.type
-class ClipEditSaved:
-    edit: ClipEdit
-
-
-@strawberry.type
-class JobArchive:
-    url: str
-    size_bytes: float
-    media_url: str = strawberry.field(description="The zip on the API's own origin.")
-
-
-@strawberry.input(description="A caption as shown in the clip: clip seconds and its new text.")
-class CaptionCueInput:
-    start: float
-    end: float
-    text: str
-
-
-ClipEditResult = Annotated[
-    ClipEditSaved | t.NotFoundError | t.ValidationError | t.QuotaExceededError | t.AuthError,
-    strawberry.union("ClipEditResult"),
-]
-JobArchiveResult = Annotated[
-    JobArchive | t.NotFoundError | t.ValidationError | t.AuthError,
-    strawberry.union("JobArchiveResult"),
-]
 
 
 def _edits(info: strawberry.Info) -> ClipEditService:
     return ClipEditService(info.context.service)
 
 
-@strawberry.type
+@strawberry.type(description="The studio's review mutations.")
 class ClipEditMutation:
     @strawberry.mutation(
         description="Trim or extend a clip (start and end snap to sentence edges), retitle it "
@@ -106,14 +29,14 @@ class ClipEditMutation:
     async def update_clip(
         self,
         info: strawberry.Info,
-        job_id: strawberry.ID,
-        index: int,
-        start: float | None = None,
-        end: float | None = None,
-        title: str | None = None,
-        caption_style: str | None = None,
-        layout: str | None = None,
-    ) -> ClipEditResult:
+        job_id: JobId,
+        index: ClipIndex,
+        start: SourceTime = None,
+        end: SourceTime = None,
+        title: NewTitle = None,
+        caption_style: NewCaptionStyle = None,
+        layout: NewLayout = None,
+    ) -> t.ClipEditResult:
         owner = info.context.owner
         if owner is None:
             return t.AuthError(code="UNAUTHENTICATED", message=UNAUTHENTICATED)
@@ -126,12 +49,12 @@ class ClipEditMutation:
                 start,
                 end,
                 title,
-                caption_style,
-                layout,
+                caption_style.domain if caption_style else None,
+                layout.domain if layout else None,
             )
         except ServiceError as exc:
             return _job_error(exc)
-        return ClipEditSaved(edit=ClipEdit.from_domain(edit))
+        return t.ClipEditSaved(edit=t.ClipEdit.from_domain(edit))
 
     @strawberry.mutation(
         description="Fix caption text (a misheard word): each cue's start and end are clip "
@@ -140,10 +63,12 @@ class ClipEditMutation:
     async def edit_captions(
         self,
         info: strawberry.Info,
-        job_id: strawberry.ID,
-        index: int,
-        cues: list[CaptionCueInput],
-    ) -> ClipEditResult:
+        job_id: JobId,
+        index: ClipIndex,
+        cues: Annotated[
+            list[t.CaptionCueInput], strawberry.argument(description="The captions to fix.")
+        ],
+    ) -> t.ClipEditResult:
         owner = info.context.owner
         if owner is None:
             return t.AuthError(code="UNAUTHENTICATED", message=UNAUTHENTICATED)
@@ -154,14 +79,20 @@ class ClipEditMutation:
             )
         except ServiceError as exc:
             return _job_error(exc)
-        return ClipEditSaved(edit=ClipEdit.from_domain(edit))
+        return t.ClipEditSaved(edit=t.ClipEdit.from_domain(edit))
 
     @strawberry.mutation(
         description="Re-render the clips with saved edits (or the clips listed): only those "
         "clips, from the stored transcript; the job reports progress as usual."
     )
     async def apply_clip_edits(
-        self, info: strawberry.Info, job_id: strawberry.ID, indices: list[int] | None = None
+        self,
+        info: strawberry.Info,
+        job_id: JobId,
+        indices: Annotated[
+            list[int] | None,
+            strawberry.argument(description="The clips to re-render; default: the edited ones."),
+        ] = None,
     ) -> t.JobMutationResult:
         owner = info.context.owner
         if owner is None:
@@ -173,7 +104,7 @@ class ClipEditMutation:
         return t.JobResult(job=t.Job.from_domain(job))
 
     @strawberry.mutation(description="A download URL of the whole job as one zip file.")
-    async def job_archive(self, info: strawberry.Info, job_id: strawberry.ID) -> JobArchiveResult:
+    async def job_archive(self, info: strawberry.Info, job_id: JobId) -> t.JobArchiveResult:
         owner = info.context.owner
         if owner is None:
             return t.AuthError(code="UNAUTHENTICATED", message=UNAUTHENTICATED)
@@ -187,4 +118,4 @@ class ClipEditMutation:
         media_url = signer_of(info).url(
             owner, str(job_id), relative, download=archive.download_name
         )
-        return JobArchive(url=archive.url, size_bytes=archive.size_bytes, media_url=media_url)
+        return t.JobArchive.from_domain(archive, media_url)

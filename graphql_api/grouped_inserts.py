@@ -1,13 +1,11 @@
-"""Group commit for createUpload on a local SQLite job store: the jobs that the event loop
-registers in one pass are written in one transaction.
+"""Group commit for createUpload on SQLite: the jobs of one event-loop pass, one transaction."""
 
-Under load every pass of the loop runs dozens of createUpload resolvers back to back; each
-used to open its own transaction, insert one row and commit: a quarter of a createUpload's
-CPU (py-spy), and with several API processes on one SQLite file each commit also waited for
-the others' write lock. Queued here, the pass's rows go to `JobStoreResource.create_jobs` in
-one transaction when the loop next gets to it, right after the pass, and each resolver
-resumes with its own job. A lone request pays one extra loop turn (microseconds).
-"""
+# under load every pass of the loop runs dozens of createUpload resolvers back to back; each used to
+# open its own transaction, insert one row and commit: a quarter of a createUpload's CPU (py-spy),
+# and with several API processes on one SQLite file each commit also waited for the others' write
+# lock. Queued here, the pass's rows go to `JobStoreResource.create_jobs` in one transaction when
+# the loop next gets to it, right after the pass, and each resolver resumes with its own job. A lone
+# request pays one extra loop turn (microseconds).
 
 from __future__ import annotations
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Annotated
 
 import strawberry
 
 from graphql_api import types as t
+from graphql_api.arguments import JobId, Options
 from graphql_api.services import ServiceError, invalid_options
 from resources.jobs import JobOptions, OptionError
 
@@ -23,8 +25,8 @@ def options_from_input(raw: t.JobOptionsInput | None) -> JobOptions:
             max_clips=raw.max_clips,
             min_seconds=raw.min_seconds,
             max_seconds=raw.max_seconds,
-            layout=raw.layout,
-            caption_style=raw.caption_style,
+            layout=raw.layout.domain if raw.layout else None,
+            caption_style=raw.caption_style.domain if raw.caption_style else None,
             language=raw.language,
             glossary=raw.glossary,
         )
@@ -42,11 +44,15 @@ def _job_error(exc: ServiceError) -> t.NotFoundError | t.ValidationError | t.Quo
     return t.ValidationError(code=exc.code, message=exc.message, field=exc.field)
 
 
-@strawberry.type
+@strawberry.type(description="Jobs: upload, reprocess, cancel, delete.")
 class Mutation:
     @strawberry.mutation(description="Register a lecture and get a presigned URL to PUT it to.")
     async def create_upload(
-        self, info: strawberry.Info, input: t.CreateUploadInput
+        self,
+        info: strawberry.Info,
+        input: Annotated[
+            t.CreateUploadInput, strawberry.argument(description="The file and the job's options.")
+        ],
     ) -> t.CreateUploadResult:
         owner = info.context.owner
         if owner is None:
@@ -76,15 +82,17 @@ class Mutation:
         )
 
     @strawberry.mutation(
-        description="Re-run one stage and everything after it (e.g. highlight_segments with "
+        description="Re-run one stage and everything after it (e.g. HIGHLIGHT_SEGMENTS with "
         "new clip lengths: no re-transcription), as a new run."
     )
     async def reprocess_job(
         self,
         info: strawberry.Info,
-        id: strawberry.ID,
-        from_stage: t.Stage,
-        options: t.JobOptionsInput | None = None,
+        id: JobId,
+        from_stage: Annotated[
+            t.Stage, strawberry.argument(description="The first stage to run again.")
+        ],
+        options: Options = None,
     ) -> t.JobMutationResult:
         owner = info.context.owner
         if owner is None:
@@ -92,14 +100,14 @@ class Mutation:
         try:
             parsed = options_from_input(options)
             job = await asyncio.to_thread(
-                info.context.service.reprocess, owner, str(id), from_stage.value, parsed
+                info.context.service.reprocess, owner, str(id), from_stage.domain, parsed
             )
         except ServiceError as exc:
             return _job_error(exc)
         return t.JobResult(job=t.Job.from_domain(job))
 
     @strawberry.mutation(description="Stop a queued or running job.")
-    async def cancel_job(self, info: strawberry.Info, id: strawberry.ID) -> t.JobMutationResult:
+    async def cancel_job(self, info: strawberry.Info, id: JobId) -> t.JobMutationResult:
         owner = info.context.owner
         if owner is None:
             return t.AuthError(code="UNAUTHENTICATED", message=UNAUTHENTICATED)
@@ -110,7 +118,7 @@ class Mutation:
         return t.JobResult(job=t.Job.from_domain(job))
 
     @strawberry.mutation(description="Delete a job: its files, records and Dagster partition.")
-    async def delete_job(self, info: strawberry.Info, id: strawberry.ID) -> t.DeleteResult:
+    async def delete_job(self, info: strawberry.Info, id: JobId) -> t.DeleteResult:
         owner = info.context.owner
         if owner is None:
             return t.AuthError(code="UNAUTHENTICATED", message=UNAUTHENTICATED)

@@ -1,5 +1,4 @@
-"""Run blocking work from async resolvers: in place when it is local and short, else on a
-worker thread so the event loop never waits on the network."""
+"""Run blocking work from async resolvers: in place when local and short, else on a thread."""
 
 from __future__ import annotations
 

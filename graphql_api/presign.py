@@ -1,14 +1,13 @@
-"""Presigned S3 PUT URLs for createUpload, signed without botocore's per-call machinery.
+"""Presigned S3 PUT URLs for createUpload, signed without botocore's per-call machinery."""
 
-botocore's `generate_presigned_url` resolves the endpoint ruleset, validates and serialises the
-operation's parameters and emits a dozen events before it signs: ~160 µs of CPU per URL, a
-quarter of a createUpload's server time. The signature itself (AWS Signature Version 4, query
-string form, `UNSIGNED-PAYLOAD`) is a few hashes. `PutPresigner` computes exactly the URL
-botocore would, from the bucket URL, region and access key botocore itself produced for a probe
-key at start-up; it checks itself against botocore on that probe and is not used when the two
-differ. Anything outside the simple case (credentials that are not static keys, keys or content
-types that would need percent-encoding) goes to the storage's own `presign_put`.
-"""
+# botocore's `generate_presigned_url` resolves the endpoint ruleset, validates and serialises the
+# operation's parameters and emits a dozen events before it signs: ~160 µs of CPU per URL, a quarter
+# of a createUpload's server time. The signature itself (AWS Signature Version 4, query string form,
+# `UNSIGNED-PAYLOAD`) is a few hashes. `PutPresigner` computes exactly the URL botocore would, from
+# the bucket URL, region and access key botocore itself produced for a probe key at start-up; it
+# checks itself against botocore on that probe and is not used when the two differ. Anything outside
+# the simple case (credentials that are not static keys, keys or content types that would need
+# percent-encoding) goes to the storage's own `presign_put`.
 
 from __future__ import annotations
 

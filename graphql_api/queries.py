@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graphql_api import types as t
+from graphql_api.arguments import JobId
 from graphql_api.services import ServiceError
-from resources.jobs import JobStatus as DomainStatus
 
 
-@strawberry.type
+@strawberry.type(description="Reads of your jobs.")
 class Query:
     @strawberry.field(description="One of your jobs, or null when it does not exist.")
-    async def job(self, info: strawberry.Info, id: strawberry.ID) -> t.Job | None:
+    async def job(self, info: strawberry.Info, id: JobId) -> t.Job | None:
         if info.context.owner is None:
             return None
         job = await info.context.job_loader.load(str(id))
@@ -22,9 +24,15 @@ class Query:
     async def jobs(
         self,
         info: strawberry.Info,
-        status: t.JobStatus | None = None,
-        first: int = 20,
-        after: str | None = None,
+        status: Annotated[
+            t.JobStatus | None, strawberry.argument(description="Only jobs with this status.")
+        ] = None,
+        first: Annotated[
+            int, strawberry.argument(description="How many jobs per page, 1 to 100.")
+        ] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="The endCursor of the previous page.")
+        ] = None,
     ) -> t.JobConnection:
         owner = info.context.owner
         if owner is None:
@@ -36,7 +44,7 @@ class Query:
             page, more = await service.on_store(
                 service.list_jobs,
                 owner,
-                DomainStatus(status.value) if status else None,
+                status.to_domain() if status else None,
                 first,
                 after,
             )

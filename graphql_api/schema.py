@@ -18,7 +18,6 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.name_converter import NameConverter
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-from strawberry.tools import merge_types
 
 from graphql_api.clip_edits import ClipEditMutation
 from graphql_api.mutations import Mutation as JobMutation
@@ -26,8 +25,15 @@ from graphql_api.queries import Query as JobQuery
 from graphql_api.studio_fields import StudioQuery
 from graphql_api.subscriptions import Subscription
 
-Query = merge_types("Query", (JobQuery, StudioQuery))
-Mutation = merge_types("Mutation", (JobMutation, ClipEditMutation))
+
+@strawberry.type(description="Reads: your jobs and who you are.")
+class Query(JobQuery, StudioQuery):
+    """Every query field, by domain."""
+
+
+@strawberry.type(description="Writes: uploads, job operations and the studio's clip edits.")
+class Mutation(JobMutation, ClipEditMutation):
+    """Every mutation field, by domain."""
 
 
 class CachedNameConverter(NameConverter):

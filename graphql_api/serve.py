@@ -1,16 +1,14 @@
-"""Serve the API: `python -m graphql_api.serve --workers N`, uvicorn workers that each listen on
-their own SO_REUSEPORT socket.
+"""Serve the API: `python -m graphql_api.serve --workers N`, one SO_REUSEPORT socket each."""
 
-uvicorn's own `--workers` shares one listening socket between its processes; whichever worker
-wakes first accepts every pending connection, so a burst of keep-alive connections (a proxy's
-upstream pool, 50 load-test clients) lands mostly on one worker: 42 of 50 on one of two here,
-whose clients then waited six times longer than the others. With a socket per worker the
-kernel spreads connections by a hash of their addresses, as nginx's `reuseport` does.
-
-One worker (the default) is plain uvicorn on one socket. Several are supervised here: a worker
-that dies while serving is restarted; one that dies before it serves (port taken, bad
-settings, an import error) stops them all, since restarting it would only loop.
-"""
+# uvicorn's own `--workers` shares one listening socket between its processes; whichever worker
+# wakes first accepts every pending connection, so a burst of keep-alive connections (a proxy's
+# upstream pool, 50 load-test clients) lands mostly on one worker: 42 of 50 on one of two here,
+# whose clients then waited six times longer than the others. With a socket per worker the kernel
+# spreads connections by a hash of their addresses, as nginx's `reuseport` does.
+#
+# one worker (the default) is plain uvicorn on one socket. Several are supervised here: a worker
+# that dies while serving is restarted; one that dies before it serves (port taken, bad settings, an
+# import error) stops them all, since restarting it would only loop.
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ async def job_edits(info: strawberry.Info, job: Job) -> list[ClipEdit]:
     return edits.edits
 
 
-@strawberry.type
+@strawberry.type(description="Reads the studio needs.")
 class StudioQuery:
     @strawberry.field(description="The owner your token signs you in as (null: not signed in).")
     def me(self, info: strawberry.Info) -> str | None:

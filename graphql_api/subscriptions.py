@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
@@ -12,11 +13,13 @@ from graphql_api import types as t
 POLL_INTERVAL_S = 0.25
 
 
-@strawberry.type
+@strawberry.type(description="Live updates of your jobs.")
 class Subscription:
     @strawberry.subscription(description="Live progress of a job, ending with its final status.")
     async def job_progress(
-        self, info: strawberry.Info, job_id: strawberry.ID
+        self,
+        info: strawberry.Info,
+        job_id: Annotated[strawberry.ID, strawberry.argument(description="The job to follow.")],
     ) -> AsyncGenerator[t.ProgressEvent, None]:
         owner = info.context.owner
         service = info.context.service

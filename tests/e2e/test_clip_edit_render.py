@@ -89,7 +89,7 @@ def test_an_edit_renders_only_its_clip_and_a_recut_names_what_it_replaced(
         assert "Zebra" in httpx.get(new["srtUrl"]).text
         assert same == {**other, "srtUrl": same["srtUrl"]}  # untouched, version 1
         assert _etags(storage, job_id, other["index"]) == other_files
-        assert [e["status"] for e in job["edits"]] == ["applied"]
+        assert [e["status"] for e in job["edits"]] == ["APPLIED"]
 
         # a re-cut with other lengths: the edit no longer fits and the job says so
         _gql(client, REPROCESS, id=job_id, o={"maxClips": 1, "minSeconds": 20, "maxSeconds": 45})
@@ -107,10 +107,10 @@ def test_an_edit_renders_only_its_clip_and_a_recut_names_what_it_replaced(
         moved = cut is None or cut != pytest.approx((edited["start"], edited["end"]), abs=0.05)
         if moved:
             assert f"replaced your edits of clip {edited['index']}" in job["message"]
-            assert job["edits"][0]["status"] == "replaced" and job["edits"][0]["note"]
+            assert job["edits"][0]["status"] == "REPLACED" and job["edits"][0]["note"]
             assert recut_clip["title"] != "My title"
         else:  # the re-cut chose the same clip: the edit survives it
-            assert job["edits"][0]["status"] == "applied" and recut_clip["title"] == "My title"
+            assert job["edits"][0]["status"] == "APPLIED" and recut_clip["title"] == "My title"
 
 
 def _etags(storage: S3StorageResource, job_id: str, index: int) -> dict[str, Any]:

@@ -158,8 +158,8 @@ def test_serve_processes_uploads_survives_restarts_and_stops_cleanly(tmp_path: P
     try:
         # 1. an upload is processed
         first = stack.upload(lecture.path)
-        done = stack.wait_job(first, {"done", "failed", "cancelled"})
-        assert done["status"] == "done", (done, stack.tail())
+        done = stack.wait_job(first, {"DONE", "FAILED", "CANCELLED"})
+        assert done["status"] == "DONE", (done, stack.tail())
         [clip] = done["clips"]
         video = _check_clip(clip["videoUrl"], tmp_path / "clip.mp4")
 
@@ -168,25 +168,25 @@ def test_serve_processes_uploads_survives_restarts_and_stops_cleanly(tmp_path: P
         serve.wait(timeout=60)
         serve = stack.start()
         again = stack.job(first)
-        assert again["status"] == "done" and len(again["clips"]) == 1
+        assert again["status"] == "DONE" and len(again["clips"]) == 1
         # the link handed out before the restart still works, and a fresh one too
         assert httpx.get(clip["videoUrl"], timeout=60).content == video
         assert httpx.get(again["clips"][0]["srtUrl"], timeout=60).status_code == 200
 
         # 3. SIGTERM while a second lecture is being processed: it is retried after the start
         second = stack.upload(lecture.path)
-        stack.wait_job(second, {"running", "done", "failed"}, seconds=STARTUP_S)
+        stack.wait_job(second, {"RUNNING", "DONE", "FAILED"}, seconds=STARTUP_S)
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(timeout=120) == 0, stack.tail()
         serve = stack.start()
-        finished = stack.wait_job(second, {"done", "failed", "cancelled"})
-        if finished["status"] == "failed":  # no retry left: the job says what to do
+        finished = stack.wait_job(second, {"DONE", "FAILED", "CANCELLED"})
+        if finished["status"] == "FAILED":  # no retry left: the job says what to do
             assert finished["error"]["code"] == "PIPELINE_ERROR", finished
             assert "Reprocess" in finished["error"]["message"], finished
         else:
-            assert finished["status"] == "done", (finished, stack.tail())
+            assert finished["status"] == "DONE", (finished, stack.tail())
             _check_clip(finished["clips"][0]["videoUrl"], tmp_path / "clip2.mp4")
-        assert stack.job(first)["status"] == "done"
+        assert stack.job(first)["status"] == "DONE"
     finally:
         children = psutil.Process(serve.pid).children(recursive=True)
         mark = stack.log.stat().st_size

@@ -95,10 +95,10 @@ def test_serve_processes_an_upload_and_stops_cleanly(tmp_path: Path) -> None:
             job = httpx.post(
                 f"{api}/graphql", headers=auth, json={"query": JOB, "variables": {"id": job_id}}
             ).json()["data"]["job"]
-            if job["status"] in ("done", "failed", "cancelled"):
+            if job["status"] in ("DONE", "FAILED", "CANCELLED"):
                 break
             time.sleep(3)
-        assert job["status"] == "done", (job, (tmp_path / "serve.log").read_text()[-3000:])
+        assert job["status"] == "DONE", (job, (tmp_path / "serve.log").read_text()[-3000:])
         [clip] = job["clips"]
         video = tmp_path / "clip.mp4"
         video.write_bytes(httpx.get(clip["videoUrl"]).raise_for_status().content)

@@ -184,10 +184,10 @@ def test_upload_watch_review_fix_and_download(
     while time.monotonic() < deadline:
         status = page.get_attribute("li.job", "data-status")
         seen.add(page.inner_text("li.job .detail").split(" · ")[0])
-        if status in ("done", "failed", "cancelled"):
+        if status in ("DONE", "FAILED", "CANCELLED"):
             break
         time.sleep(1)
-    assert status == "done", stack.log.read_text()[-3000:]
+    assert status == "DONE", stack.log.read_text()[-3000:]
     assert {"transcript", "highlight_clips"} & seen, seen  # stages seen live, not only the end
     _shoot(page, "jobs-desktop")
 

@@ -34,7 +34,7 @@ JOB = """query($id: ID!) { job(id: $id) { id status stage progress error { code 
   timeline { speech { start end } slideChanges layoutPeriods { kind } }
   clips { index start end duration title videoUrl srtUrl vttUrl thumbnailUrl } } }"""
 REPROCESS = """mutation($id: ID!, $o: JobOptionsInput) {
-  reprocessJob(id: $id, fromStage: highlight_segments, options: $o) { __typename } }"""
+  reprocessJob(id: $id, fromStage: HIGHLIGHT_SEGMENTS, options: $o) { __typename } }"""
 SUB = "subscription($id: ID!) { jobProgress(jobId: $id) { status stage percent message } }"
 AUTH = {"Authorization": "Bearer dev-token"}
 
@@ -129,13 +129,13 @@ def test_upload_becomes_clips_and_a_recut_skips_transcription(
         failures = [e.message for e in run.all_events if e.is_failure]
         assert run.success, (failures, sqlite_store.get(job_id))
         listener.join(30)
-        assert len(events) >= 3 and events[-1]["status"] == "done", events
+        assert len(events) >= 3 and events[-1]["status"] == "DONE", events
         stages = {e["stage"] for e in events}
         assert {"transcript", "highlight_clips"} <= stages
         assert [e["percent"] for e in events] == sorted(e["percent"] for e in events)
 
         job = _gql(client, JOB, id=job_id)["job"]
-        assert job["status"] == "done" and job["progress"] == 100
+        assert job["status"] == "DONE" and job["progress"] == 100
         assert 1 <= len(job["clips"]) <= 2 and len(job["chapters"]) >= 2
         assert job["transcript"]["totalSegments"] > 5 and job["timeline"]["speech"]
         assert job["edlUrl"] and "TITLE:" in httpx.get(job["edlUrl"]).text
@@ -161,7 +161,7 @@ def test_upload_becomes_clips_and_a_recut_skips_transcription(
         assert recut.success
         assert _steps(instance, recut.run_id) == {"highlight_segments", "highlight_clips"}
         job = _gql(client, JOB, id=job_id)["job"]
-        assert job["status"] == "done" and len(job["clips"]) == 1
+        assert job["status"] == "DONE" and len(job["clips"]) == 1
         _check_clip(job["clips"][0], tmp_path, 20, 45)
         # the earlier second clip's files are gone: no orphans
         left = {

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from dagster import SensorResult, build_sensor_context
 
+from lecture_assets.clip_edit_store import load_edits
 from lecture_assets.pipeline_sensors import command_sensor
 from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
@@ -21,9 +22,9 @@ CREATE = """mutation($input: CreateUploadInput!) { createUpload(input: $input) {
 RESULT = """__typename ... on ClipEditSaved { edit { index author editedAt start end title status
   captions { sourceStart sourceEnd text } } } ... on ValidationError { code message field }
   ... on NotFoundError { code } ... on AuthError { code }"""
-UPDATE = f"""mutation($job: ID!, $i: Int!, $s: Float, $e: Float, $t: String, $style: String) {{
-  updateClip(jobId: $job, index: $i, start: $s, end: $e, title: $t, captionStyle: $style)
-  {{ {RESULT} }} }}"""
+UPDATE = f"""mutation($job: ID!, $i: Int!, $s: Float, $e: Float, $t: String,
+  $style: CaptionStyle) {{ updateClip(jobId: $job, index: $i, start: $s, end: $e, title: $t,
+  captionStyle: $style) {{ {RESULT} }} }}"""
 CAPTIONS = f"""mutation($job: ID!, $i: Int!, $cues: [CaptionCueInput!]!) {{
   editCaptions(jobId: $job, index: $i, cues: $cues) {{ {RESULT} }} }}"""
 APPLY = """mutation($job: ID!, $i: [Int!]) { applyClipEdits(jobId: $job, indices: $i) {
@@ -99,10 +100,22 @@ def test_a_trim_snaps_to_sentence_edges_and_is_stored_with_who_and_when(
     assert (edit["start"], edit["end"]) == (9.9, 26.1)
     assert edit["title"] == "Better title"
     assert edit["author"] == "alice" and edit["editedAt"].startswith("20")
-    assert edit["status"] == "pending"
+    assert edit["status"] == "PENDING"
     job = gql(JOB, {"id": job_id})["data"]["job"]
-    assert job["edits"] == [{"index": 1, "author": "alice", "status": "pending"}]
+    assert job["edits"] == [{"index": 1, "author": "alice", "status": "PENDING"}]
     assert len(job["sentences"]) == len(SENTENCES)
+
+
+def test_a_clip_look_is_stored_as_the_renderer_reads_it(
+    gql: Gql, storage: S3StorageResource, sqlite_store: JobStoreResource
+) -> None:
+    job_id = _done_job(gql, storage, sqlite_store)
+    look = """mutation($job: ID!) { updateClip(jobId: $job, index: 1, captionStyle: KARAOKE,
+      layout: CAMERA) { ... on ClipEditSaved { edit { captionStyle layout } } } }"""
+    edit = gql(look, {"job": job_id})["data"]["updateClip"]["edit"]
+    assert edit == {"captionStyle": "KARAOKE", "layout": "CAMERA"}
+    stored = load_edits(storage, job_id).get(1)
+    assert stored is not None and (stored.caption_style, stored.layout) == ("karaoke", "camera")
 
 
 def test_bad_edits_are_refused_with_what_to_do(
@@ -114,8 +127,8 @@ def test_bad_edits_are_refused_with_what_to_do(
     assert "0 to 60.0 s" in out_of_range["updateClip"]["message"]
     no_clip = gql(UPDATE, {"job": job_id, "i": 7, "t": "x"})["data"]["updateClip"]
     assert no_clip == {"__typename": "NotFoundError", "code": "NOT_FOUND"}
-    style = gql(UPDATE, {"job": job_id, "i": 1, "style": "comic"})["data"]["updateClip"]
-    assert style["code"] == "INVALID_OPTIONS"
+    style = gql(UPDATE, {"job": job_id, "i": 1, "style": "COMIC"})
+    assert style.get("data") is None and "CaptionStyle" in style["errors"][0]["message"]
     nothing = gql(APPLY, {"job": job_id})["data"]["applyClipEdits"]
     assert nothing["code"] == "NOTHING_TO_APPLY"
 
@@ -140,7 +153,7 @@ def test_apply_queues_one_render_of_only_the_edited_clip(
     job_id = _done_job(gql, storage, sqlite_store)
     gql(UPDATE, {"job": job_id, "i": 1, "t": "New"})
     applied = gql(APPLY, {"job": job_id})["data"]["applyClipEdits"]
-    assert applied["job"] == {"status": "queued", "message": "re-rendering clip 1"}
+    assert applied["job"] == {"status": "QUEUED", "message": "re-rendering clip 1"}
     busy = gql(APPLY, {"job": job_id, "i": [1]})["data"]["applyClipEdits"]
     assert busy["code"] == "JOB_BUSY"
     result = command_sensor(build_sensor_context(resources={"job_store": sqlite_store}))
@@ -171,11 +184,12 @@ def test_the_job_archive_holds_every_clip_file_and_the_manifest(
     first = gql(ARCHIVE, {"job": job_id})["data"]["jobArchive"]
     again = gql(ARCHIVE, {"job": job_id})["data"]["jobArchive"]
     assert first["sizeBytes"] == again["sizeBytes"] > 0
+    assert isinstance(first["sizeBytes"], int)
     names = zipfile.ZipFile(io.BytesIO(httpx.get(first["url"]).content)).namelist()
     assert sorted(names) == ["clips/1/clip.mp4", "clips/1/clip.srt", "manifest.json"]
 
 
-REPROCESS = """mutation($id: ID!) { reprocessJob(id: $id, fromStage: highlight_segments) {
+REPROCESS = """mutation($id: ID!) { reprocessJob(id: $id, fromStage: HIGHLIGHT_SEGMENTS) {
   __typename ... on JobResult { job { message } } } }"""
 
 

@@ -45,14 +45,14 @@ def test_jobs_page_through_all_of_mine_and_none_of_theirs(gql: Gql) -> None:
             break
         after = page["pageInfo"]["endCursor"]
     assert seen == list(reversed(mine))
-    failed = gql(JOBS, {"first": 10, "status": "failed"})["data"]["jobs"]["nodes"]
+    failed = gql(JOBS, {"first": 10, "status": "FAILED"})["data"]["jobs"]["nodes"]
     assert failed == []
 
 
 def test_cancel_stops_a_queued_job_once(gql: Gql) -> None:
     job_id = _new_job(gql)
     first = gql(CANCEL, {"id": job_id})["data"]["cancelJob"]
-    assert first == {"__typename": "JobResult", "job": {"status": "cancelled"}}
+    assert first == {"__typename": "JobResult", "job": {"status": "CANCELLED"}}
     again = gql(CANCEL, {"id": job_id})["data"]["cancelJob"]
     assert again == {"__typename": "ValidationError", "code": "NOT_CANCELLABLE"}
 
@@ -80,7 +80,7 @@ def test_reprocess_queues_one_run_of_the_chosen_stage_and_downstream_only(
     gql: Gql, sqlite_store: JobStoreResource, dagster_instance: DagsterInstance
 ) -> None:
     job_id = _new_job(gql)
-    busy = gql(REPROCESS, {"id": job_id, "from": "highlight_segments"})["data"]["reprocessJob"]
+    busy = gql(REPROCESS, {"id": job_id, "from": "HIGHLIGHT_SEGMENTS"})["data"]["reprocessJob"]
     assert busy["code"] == "JOB_BUSY"
     sqlite_store.update(job_id, source_etag="etag1")
     sqlite_store.record_progress(
@@ -88,9 +88,9 @@ def test_reprocess_queues_one_run_of_the_chosen_stage_and_downstream_only(
     )
     result = gql(
         REPROCESS,
-        {"id": job_id, "from": "highlight_segments", "o": {"maxClips": 3, "maxSeconds": 45}},
+        {"id": job_id, "from": "HIGHLIGHT_SEGMENTS", "o": {"maxClips": 3, "maxSeconds": 45}},
     )["data"]["reprocessJob"]
-    assert result["job"]["status"] == "queued"
+    assert result["job"]["status"] == "QUEUED"
     job = sqlite_store.get(job_id)
     assert job is not None and (job.options.max_clips, job.options.max_seconds) == (3, 45)
     tick = command_sensor(
@@ -131,7 +131,7 @@ def test_other_owners_get_not_found_for_every_operation(
         )
         assert sqlite_store.get(job_id) is not None
     elif operation == "reprocess":
-        r = gql(REPROCESS, {"id": job_id, "from": "transcript"}, token="bob-token")
+        r = gql(REPROCESS, {"id": job_id, "from": "TRANSCRIPT"}, token="bob-token")
         assert r["data"]["reprocessJob"]["code"] == "NOT_FOUND"
     else:
         sub = "subscription($id: ID!) { jobProgress(jobId: $id) { status } }"

@@ -40,7 +40,7 @@ def test_create_upload_signs_a_put_that_lands_under_owner_and_job(
 ) -> None:
     ticket = _create(gql)
     assert ticket["__typename"] == "UploadTicket"
-    assert ticket["job"]["status"] == "queued"
+    assert ticket["job"]["status"] == "QUEUED"
     job_id = ticket["job"]["id"]
     body = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 2024
     put = httpx.put(ticket["uploadUrl"], content=body, headers=ticket["uploadHeaders"])
@@ -122,7 +122,7 @@ def test_job_query_shows_own_jobs_and_hides_others(
     job_id = _create(gql)["job"]["id"]
     sqlite_store.fail(job_id, "NO_AUDIO", "The video has no audio track.")
     mine = gql(JOB, {"id": job_id})["data"]["job"]
-    assert mine["status"] == "failed"
+    assert mine["status"] == "FAILED"
     assert mine["error"] == {"code": "NO_AUDIO", "message": "The video has no audio track."}
     assert mine["clips"] == []
     assert gql(JOB, {"id": job_id}, token="bob-token")["data"]["job"] is None
@@ -152,7 +152,7 @@ def test_subscription_sends_current_state_then_events_until_terminal(
             {"id": "1", "type": "subscribe", "payload": {"query": sub, "variables": {"id": job_id}}}
         )
         first = ws.receive_json()
-        assert first["payload"]["data"]["jobProgress"]["status"] == "queued"
+        assert first["payload"]["data"]["jobProgress"]["status"] == "QUEUED"
         sqlite_store.record_progress(
             job_id, status=JobStatus.RUNNING, stage="transcript", percent=40, message="transcribing"
         )
@@ -160,7 +160,7 @@ def test_subscription_sends_current_state_then_events_until_terminal(
             job_id, status=JobStatus.DONE, stage="done", percent=100, message="3 clips ready"
         )
         seen = [ws.receive_json()["payload"]["data"]["jobProgress"] for _ in range(2)]
-        assert [e["status"] for e in seen] == ["running", "done"]
+        assert [e["status"] for e in seen] == ["RUNNING", "DONE"]
         assert ws.receive_json()["type"] == "complete"
 
 

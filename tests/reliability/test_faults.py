@@ -201,7 +201,7 @@ def test_full_scratch_disk_fails_the_job_saying_so(harness: Harness, tiny_disk: 
     harness.tick()
     assert not harness.run([source_video], job_id, workdir=WorkdirResource(root=str(tiny_disk)))
     job = harness.job(job_id)
-    assert job["status"] == "failed"
+    assert job["status"] == "FAILED"
     assert job["error"]["code"] == "DISK_FULL"
     assert "disk" in job["error"]["message"] and "reprocess" in job["error"]["message"]
     assert not any(p.name.startswith(".part-") for p in tiny_disk.rglob("*")), os.listdir(tiny_disk)

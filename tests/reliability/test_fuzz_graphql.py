@@ -17,6 +17,7 @@ SDL = build_schema().as_str()
 SCALARS = {
     "DateTime": st.datetimes().map(lambda d: d.isoformat()).map(nodes.String),
     "JSON": st.text(max_size=20).map(nodes.String),
+    "Long": st.integers(min_value=-(2**63), max_value=2**63 - 1).map(nodes.Int),
 }
 FUZZ = settings(
     max_examples=50,

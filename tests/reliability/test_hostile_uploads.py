@@ -145,10 +145,10 @@ def test_hostile_upload_ends_in_an_actionable_state(
 
     seen = harness.job(job_id)
     if case.outcome == "ok":
-        assert seen["status"] == "running" and seen["error"] is None
+        assert seen["status"] == "RUNNING" and seen["error"] is None
         assert harness.storage.head(f"jobs/{job_id}/silence_map/silence_map.json") is not None
     else:
-        assert seen["status"] == "failed"
+        assert seen["status"] == "FAILED"
         assert seen["error"]["code"] == case.code
         assert case.hint in seen["error"]["message"].lower(), seen["error"]["message"]
     # the bystander is untouched, and the sensor keeps ticking afterwards

@@ -40,7 +40,7 @@ def test_rerunning_assets_keeps_keys_and_never_duplicates_clips(harness: Harness
     assert harness.run(ASSETS, job_id), harness.record(job_id)
     first = _keys(harness, job_id)
     clips = {k.split("/")[3] for k in first if k.startswith(f"jobs/{job_id}/clips/")}
-    assert harness.job(job_id)["status"] == "done"
+    assert harness.job(job_id)["status"] == "DONE"
     assert not _media_left(harness.work_root), "a finished run leaves no scratch media"
 
     # an operator re-materialises source_video: the same keys, nothing new
@@ -70,7 +70,7 @@ def test_silent_lecture_is_done_with_no_clips_and_says_why(
     assert not _media_left(harness.work_root), "no raw media left behind either way"
     job = harness.job(job_id)
     record = harness.record(job_id)
-    assert (job["status"], job["clips"]) == ("done", []), (job, record.message)
+    assert (job["status"], job["clips"]) == ("DONE", []), (job, record.message)
     assert "nothing was said" in (record.message or "")
     assert ok, "the Dagster run itself succeeds"
 

@@ -70,7 +70,7 @@ def test_nobody_gets_a_url_or_a_run_for_someone_elses_key(harness: Harness, tmp_
     harness.storage.put_bytes(f"uploads/bob/{bob_job}/source.mkv", clip)
     harness.storage.put_bytes(f"uploads/bob/{bob_job}/../../alice/x/source.mp4", clip)
     assert harness.started(harness.tick()) == []
-    assert harness.job(bob_job, owner="bob")["status"] == "queued"
+    assert harness.job(bob_job, owner="bob")["status"] == "QUEUED"
 
 
 def _post(client: TestClient, body: object, token: str | None = "alice-token") -> tuple[int, str]:

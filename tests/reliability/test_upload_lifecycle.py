@@ -24,14 +24,14 @@ def test_never_completed_upload_stays_queued_then_expires(harness: Harness) -> N
     ticket = harness.create(1000)
     job_id = ticket["job"]["id"]
     harness.tick()
-    assert harness.job(job_id)["status"] == "queued", "waiting is fine while the link lives"
+    assert harness.job(job_id)["status"] == "QUEUED", "waiting is fine while the link lives"
     # the link (1 h) and the grace period have passed: backdate the job as a clock would
     old = datetime.now(tz=UTC) - timedelta(seconds=harness.settings.presign_expiry_s + 301)
     with harness.store.engine.begin() as conn:
         conn.execute(jobs.update().where(jobs.c.id == job_id).values(created_at=old))
     harness.tick()
     job = harness.job(job_id)
-    assert (job["status"], job["error"]["code"]) == ("failed", "UPLOAD_EXPIRED")
+    assert (job["status"], job["error"]["code"]) == ("FAILED", "UPLOAD_EXPIRED")
     assert "create a new upload" in job["error"]["message"].lower()
 
 

@@ -14,7 +14,7 @@ const JOB = `query($id: ID!) { job(id: $id) { id filename status stage progress 
 const ARCHIVE = `mutation($id: ID!) { jobArchive(jobId: $id) { __typename
   ... on JobArchive { mediaUrl sizeBytes } ... on ValidationError { code message }
   ... on NotFoundError { code message } ... on AuthError { code message } } }`;
-const TERMINAL = ["done", "failed", "cancelled"];
+const TERMINAL = ["DONE", "FAILED", "CANCELLED"];
 
 function clipCard(clip, onReview) {
   const video = h("video", { controls: true, preload: "metadata", poster: clip.media.thumbnail,
@@ -90,8 +90,8 @@ export async function renderJob(main, jobId) {
   } }, "Whole job (zip)");
 
   const drawStatus = () => {
-    badge.className = `badge ${job.status}`;
-    badge.textContent = job.status;
+    badge.className = `badge ${job.status.toLowerCase()}`;
+    badge.textContent = job.status.toLowerCase();
     detail.textContent = [job.stage, job.message, eta(job.etaSeconds)].filter(Boolean).join(" · ");
     bar.value = job.progress;
   };
@@ -161,7 +161,7 @@ export async function renderJob(main, jobId) {
       if (TERMINAL.includes(ev.status)) {
         job = await load();
         drawAll();
-        if (ev.status === "done") showNotice("The job is done: the clips below are the newest versions.");
+        if (ev.status === "DONE") showNotice("The job is done: the clips below are the newest versions.");
       }
     });
   };

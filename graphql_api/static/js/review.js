@@ -6,7 +6,7 @@ const EDIT_RESULT = `__typename ... on ClipEditSaved { edit { index status } }
   ... on ValidationError { code message field } ... on NotFoundError { code message }
   ... on QuotaExceededError { code message retryAfterSeconds } ... on AuthError { code message }`;
 const UPDATE = `mutation($job: ID!, $i: Int!, $start: Float, $end: Float, $title: String,
-  $style: String, $layout: String) { updateClip(jobId: $job, index: $i, start: $start, end: $end,
+  $style: CaptionStyle, $layout: Layout) { updateClip(jobId: $job, index: $i, start: $start, end: $end,
   title: $title, captionStyle: $style, layout: $layout) { ${EDIT_RESULT} } }`;
 const CAPTIONS = `mutation($job: ID!, $i: Int!, $cues: [CaptionCueInput!]!) {
   editCaptions(jobId: $job, index: $i, cues: $cues) { ${EDIT_RESULT} } }`;
@@ -32,10 +32,10 @@ export function reviewPanel(job, clip, { onClose, onApplied, onSaved }) {
   const title = h("input", { id: "edit-title", value: clip.title, maxlength: 120 });
   const edit = job.edits.find((e) => e.index === clip.index);
   const style = h("select", { id: "edit-style" },
-    [["", "as the job"], ["standard", "standard"], ["karaoke", "karaoke"], ["none", "none"]]
+    [["", "as the job"], ["STANDARD", "standard"], ["KARAOKE", "karaoke"], ["NONE", "none"]]
       .map(([v, l]) => h("option", { value: v, selected: (edit?.captionStyle || "") === v }, l)));
   const layout = h("select", { id: "edit-layout" },
-    [["", "as the job"], ["auto", "auto"], ["split", "split"], ["screen", "screen"], ["camera", "camera"]]
+    [["", "as the job"], ["AUTO", "auto"], ["SPLIT", "split"], ["SCREEN", "screen"], ["CAMERA", "camera"]]
       .map(([v, l]) => h("option", { value: v, selected: (edit?.layout || "") === v }, l)));
   const cueInputs = clip.cues.map((c, i) => {
     const input = h("input", { id: `cue-${i}`, value: c.text, "data-original": c.text,
@@ -88,7 +88,7 @@ export function reviewPanel(job, clip, { onClose, onApplied, onSaved }) {
       } catch (err) { showError(err); }
     } }, "Save and re-render this clip");
   const status = edit ? h("p", { class: "muted", id: "edit-status" },
-    `Edited by ${edit.author} at ${edit.editedAt.replace("T", " ")}: ${edit.status}`,
+    `Edited by ${edit.author} at ${edit.editedAt.replace("T", " ")}: ${edit.status.toLowerCase()}`,
     edit.note ? ` (${edit.note})` : "") : null;
   return h("section", { class: "card review", id: "review", "aria-labelledby": "review-title",
     tabindex: -1 },

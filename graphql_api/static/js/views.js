@@ -68,9 +68,9 @@ function uploadCard(config, onUploaded) {
   const minS = h("input", { type: "number", min: 5, max: 600, value: 20, name: "minSeconds" });
   const maxS = h("input", { type: "number", min: 5, max: 600, value: 90, name: "maxSeconds" });
   const layout = h("select", { name: "layout" }, ["auto", "split", "screen", "camera"]
-    .map((v) => h("option", { value: v }, v)));
+    .map((v) => h("option", { value: v.toUpperCase() }, v)));
   const style = h("select", { name: "captionStyle" }, ["standard", "karaoke", "none"]
-    .map((v) => h("option", { value: v }, v)));
+    .map((v) => h("option", { value: v.toUpperCase() }, v)));
   const bar = h("progress", { id: "upload-progress", max: 100, value: 0,
     "aria-label": "Upload progress" });
   const barText = h("span", { class: "muted", "aria-live": "polite" });
@@ -143,19 +143,19 @@ function uploadCard(config, onUploaded) {
 
 function jobRow(job, refresh) {
   const bar = h("progress", { max: 100, value: job.progress, "aria-label": `Progress of ${job.filename}` });
-  const status = h("span", { class: `badge ${job.status}` }, job.status);
+  const status = h("span", { class: `badge ${job.status.toLowerCase()}` }, job.status.toLowerCase());
   const detail = h("span", { class: "muted detail" });
   const conn = h("span", { class: "conn muted", "aria-live": "polite" });
   const show = (ev) => {
-    status.textContent = ev.status;
-    status.className = `badge ${ev.status}`;
+    status.textContent = ev.status.toLowerCase();
+    status.className = `badge ${ev.status.toLowerCase()}`;
     bar.value = ev.percent ?? ev.progress ?? 0;
     detail.textContent = [ev.stage, ev.message, eta(ev.etaSeconds)].filter(Boolean).join(" · ");
   };
   show({ ...job, percent: job.progress });
   const actions = h("div", { class: "actions" },
     h("a", { href: `#/jobs/${job.id}`, class: "button" }, "Open"));
-  const terminal = ["done", "failed", "cancelled"];
+  const terminal = ["DONE", "FAILED", "CANCELLED"];
   if (!terminal.includes(job.status)) {
     actions.append(h("button", { type: "button", onclick: async () => {
       try { ok((await gql(CANCEL, { id: job.id })).cancelJob, "JobResult"); refresh(); }
