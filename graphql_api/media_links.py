@@ -21,17 +21,17 @@ ABOUT = (
 class ClipMedia:
     video: str = strawberry.field(description="The MP4, to play in the page.")
     video_download: str = strawberry.field(description="The MP4 as a download, named.")
-    srt: str
-    vtt: str
-    thumbnail: str
+    srt: str = strawberry.field(description="Its captions as SRT, named for download.")
+    vtt: str = strawberry.field(description="Its captions as WebVTT, for a <track>.")
+    thumbnail: str = strawberry.field(description="Its JPEG thumbnail.")
 
 
 @strawberry.type(description=ABOUT)
 class JobMedia:
     source: str | None = strawberry.field(description="The uploaded lecture, for previews.")
-    edl: str | None
-    fcpxml: str | None
-    chapters_vtt: str | None
+    edl: str | None = strawberry.field(description="The clips as an EDL (CMX 3600).")
+    fcpxml: str | None = strawberry.field(description="The clips as Final Cut Pro XML.")
+    chapters_vtt: str | None = strawberry.field(description="The chapters as WebVTT.")
 
 
 def signer_of(info: strawberry.Info) -> MediaSigner:
