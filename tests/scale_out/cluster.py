@@ -16,6 +16,8 @@ from pathlib import Path
 import redis
 from dagster import DagsterInstance, DagsterRun
 
+from resources.job_store import JobStoreResource
+
 ROOT = Path(__file__).resolve().parents[2]
 REDIS = "redis://127.0.0.1:6379"
 CLAIM_KEY = "lecture-highlights:scale-out-test"
@@ -41,6 +43,26 @@ def release_redis_db(db: int, url: str = REDIS) -> None:
         client.flushdb()
     finally:
         client.close()
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """A run submitter's process and the file it writes to."""
+
+    proc: subprocess.Popen[bytes]
+    log: Path
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.is_file() else ""
+
+    def outcome(self) -> dict[str, object]:
+        """The JSON line the submitter printed last: job_id, run_id, success."""
+        text = self.output()
+        for line in reversed(text.splitlines()):
+            if line.startswith("{") and '"run_id"' in line:
+                return dict(json.loads(line))
+        code = self.proc.returncode
+        raise AssertionError(f"the run exited {code} without an outcome:\n{text[-3000:]}")
 
 
 @dataclass
@@ -89,9 +111,10 @@ class Cluster:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
 
-    def submit(self, video: Path) -> subprocess.Popen[bytes]:
+    def submit(self, video: Path) -> Submitted:
         """Start one lecture's run in its own process (`tests.scale_out.run_lecture`)."""
-        out = (self.home / f"run-{video.stem}-{time.monotonic_ns()}.log").open("wb")
+        log_path = self.home / f"run-{video.stem}-{time.monotonic_ns()}.log"
+        out = log_path.open("wb")
         proc = subprocess.Popen(
             [sys.executable, "-m", "tests.scale_out.run_lecture", str(video)],
             cwd=ROOT,
@@ -101,7 +124,7 @@ class Cluster:
             start_new_session=True,
         )
         out.close()
-        return proc
+        return Submitted(proc, log_path)
 
     def stop(self) -> None:
         for proc in self.workers.values():
@@ -120,6 +143,10 @@ def celery_cluster(tmp: Path, visibility_timeout_s: int) -> Iterator[Cluster]:
     home = tmp / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    # storage made once here: runs submitted together would race to create the same tables
+    DagsterInstance.from_config(str(home)).dispose()
+    (tmp / "data").mkdir(parents=True, exist_ok=True)
+    JobStoreResource(url=f"sqlite:///{(tmp / 'data' / 'jobs.db').resolve()}").migrate()
     env = {
         **os.environ,
         "DAGSTER_HOME": str(home),
@@ -139,15 +166,6 @@ def celery_cluster(tmp: Path, visibility_timeout_s: int) -> Iterator[Cluster]:
     finally:
         cluster.stop()
         release_redis_db(db)
-
-
-def outcome(proc: subprocess.Popen[bytes], log_dir: Path) -> dict[str, object]:
-    """The JSON line the run submitter printed last (its log is the newest run-*.log)."""
-    logs = sorted(log_dir.glob("run-*.log"), key=lambda p: p.stat().st_mtime)
-    for line in reversed(logs[-1].read_text(errors="replace").splitlines()):
-        if line.startswith("{") and '"run_id"' in line:
-            return dict(json.loads(line))
-    raise AssertionError(f"the run exited {proc.returncode} without an outcome")
 
 
 @dataclass(frozen=True)

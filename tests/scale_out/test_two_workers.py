@@ -20,7 +20,6 @@ from tests.scale_out.cluster import (
     Cluster,
     StepOnWorker,
     celery_cluster,
-    outcome,
     steps_on_workers,
 )
 
@@ -66,7 +65,8 @@ def test_steps_spread_over_two_workers_and_a_killed_one_is_taken_over(
         for name in WORKERS:
             cluster.start_worker(name)
         cluster.wait_workers_ready(READY_S)
-        run_proc = cluster.submit(lecture.path)
+        submitted = cluster.submit(lecture.path)
+        run_proc = submitted.proc
         instance = DagsterInstance.from_config(str(cluster.home))
         try:
             run, victim = _wait_for(instance, cluster, run_proc, VICTIM_STEP)
@@ -86,7 +86,7 @@ def test_steps_spread_over_two_workers_and_a_killed_one_is_taken_over(
                 run_proc.kill()
                 run_proc.wait(timeout=30)
             instance.dispose()
-        result = outcome(run_proc, cluster.home)
+        result = submitted.outcome()
 
     survivor = next(name for name in WORKERS if name != victim.worker)
     # steps ran on both worker processes, not on the submitting process
@@ -95,7 +95,7 @@ def test_steps_spread_over_two_workers_and_a_killed_one_is_taken_over(
     # the visibility timeout), and the run finished
     retaken = {s.worker for s in steps if s.step == VICTIM_STEP and s.timestamp > killed_at}
     assert retaken == {survivor}, steps
-    assert result["success"] is True, result
+    assert result["success"] is True, (result, submitted.output()[-3000:])
     # the job is done and every file its manifest names is in storage
     job_id = str(result["job_id"])
     store = JobStoreResource(url=f"sqlite:///{(tmp_path / 'data' / 'jobs.db').resolve()}")
