@@ -27,8 +27,10 @@ from lecture_assets.analysis.transcript.hints import TranscriptHints
 from lecture_assets.analysis.transcript.term_fix import snap_to_terms
 from lecture_assets.analysis.transcript.transcribe import FasterWhisperTranscriber
 from lecture_assets.analysis.transcript.whisper_models import load_model
+from resources.settings import Settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
+PIPELINE_BEAM = Settings.model_fields["whisper_beam_size"].default  # as the pipeline runs
 
 # slide title and lines, then what the lecturer says while it is shown
 TECH_LECTURE: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
@@ -111,14 +113,15 @@ def _plain(beam: int) -> Callable[[Item], str]:
 def _ours(item: Item) -> str:
     # as the pipeline runs by default: no slide priming, then misheard words snapped to the
     # terms on the slide shown at that moment
-    transcript = FasterWhisperTranscriber("base").transcribe(item.wav)
+    transcript = FasterWhisperTranscriber("base", beam_size=PIPELINE_BEAM).transcribe(item.wav)
     return snap_to_terms(transcript, item.slides)[0].text
 
 
 def _ours_primed(item: Item) -> str:
     # LECTURE_TRANSCRIPT_SLIDE_HINTS=true: the slide lines also prime whisper
     hints = TranscriptHints(item.slides) if item.slides else None
-    transcript = FasterWhisperTranscriber("base").transcribe(item.wav, hints=hints)
+    engine = FasterWhisperTranscriber("base", beam_size=PIPELINE_BEAM)
+    transcript = engine.transcribe(item.wav, hints=hints)
     return snap_to_terms(transcript, item.slides)[0].text
 
 

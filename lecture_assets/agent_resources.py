@@ -16,6 +16,7 @@ class TranscriberResource(ConfigurableResource):
     kind: Literal["local", "openai"] = "local"
     model: str = "base"
     allow_download: bool = False
+    beam_size: int = 5  # 1 = greedy: faster, a little less accurate
     slide_hints: bool = False  # prime decoding with the slide text on screen (opt-in)
     openai_api_key: str = ""
     openai_base_url: str | None = None
@@ -32,7 +33,9 @@ class TranscriberResource(ConfigurableResource):
             return OpenAIWhisperTranscriber(self.openai_api_key, base_url=self.openai_base_url)
         from lecture_assets.analysis.transcript.transcribe import FasterWhisperTranscriber
 
-        return FasterWhisperTranscriber(self.model, allow_download=self.allow_download)
+        return FasterWhisperTranscriber(
+            self.model, beam_size=self.beam_size, allow_download=self.allow_download
+        )
 
 
 class ScorerResource(ConfigurableResource):

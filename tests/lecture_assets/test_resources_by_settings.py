@@ -65,3 +65,16 @@ def test_a_development_default_is_kept_as_is(monkeypatch: pytest.MonkeyPatch) ->
     storage = build_resources(get_settings(s3_secret_access_key="from-dotenv"))["storage"]
     assert storage.secret_access_key == "from-dotenv"
     assert not isinstance(storage.secret_access_key, EnvVar)
+
+
+def test_the_local_transcriber_searches_with_the_configured_beam(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from lecture_assets.analysis.transcript.transcribe import FasterWhisperTranscriber
+
+    monkeypatch.delenv("LECTURE_WHISPER_BEAM_SIZE", raising=False)
+    default = build_resources(get_settings(), env_secrets=False)["transcriber"].build()
+    assert isinstance(default, FasterWhisperTranscriber) and default.beam_size == 5
+    monkeypatch.setenv("LECTURE_WHISPER_BEAM_SIZE", "1")
+    greedy = build_resources(get_settings(), env_secrets=False)["transcriber"].build()
+    assert isinstance(greedy, FasterWhisperTranscriber) and greedy.beam_size == 1
