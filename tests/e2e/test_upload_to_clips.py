@@ -20,6 +20,7 @@ from graphql_api.dagster_control import DagsterControl
 from lecture_assets.definitions import build_definitions
 from lecture_assets.pipeline_sensors import command_sensor
 from lecture_assets.resources_by_settings import build_resources
+from lecture_assets.stages import STAGES
 from resources.job_store import JobStoreResource
 from resources.settings import Settings
 from resources.storage import S3StorageResource
@@ -68,13 +69,28 @@ def _listen(client: TestClient, job_id: str, events: list[dict[str, Any]]) -> th
 
 
 def _steps(instance: DagsterInstance, run_id: str) -> set[str]:
+    """The stages a run computed (its asset checks' steps left out)."""
     return {
         r.dagster_event.step_key
         for r in instance.all_logs(run_id)
         if r.dagster_event is not None
         and r.dagster_event.event_type_value == "STEP_SUCCESS"
-        and r.dagster_event.step_key
+        and r.dagster_event.step_key in STAGES
     }
+
+
+def _check_results(instance: DagsterInstance, run_id: str) -> dict[str, str | None]:
+    """Each asset check the run evaluated: None when it passed, else what it said."""
+    found: dict[str, str | None] = {}
+    for r in instance.all_logs(run_id):
+        event = r.dagster_event
+        if event is not None and event.event_type_value == "ASSET_CHECK_EVALUATION":
+            result = event.event_specific_data
+            passed = bool(getattr(result, "passed", False))
+            found[str(getattr(result, "check_name", "?"))] = (
+                None if passed else str(getattr(result, "description", ""))
+            )
+    return found
 
 
 def _check_clip(clip: dict[str, Any], tmp_path: Path, lo: float, hi: float) -> None:
@@ -160,6 +176,10 @@ def test_upload_becomes_clips_and_a_recut_skips_transcription(
         )  # fmt: skip
         assert recut.success
         assert _steps(instance, recut.run_id) == {"highlight_segments", "highlight_clips"}
+        # the re-cut's own checks ran on real artifacts and raised no false alarm
+        checks = _check_results(instance, recut.run_id)
+        assert "clips_do_not_overlap" in checks and "captions_inside_clips" in checks, checks
+        assert not {name: said for name, said in checks.items() if said}, checks
         job = _gql(client, JOB, id=job_id)["job"]
         assert job["status"] == "DONE" and len(job["clips"]) == 1
         _check_clip(job["clips"][0], tmp_path, 20, 45)

@@ -280,8 +280,15 @@ def select_segments(
     segments = []
     for rank, (sc, k, a, b, why) in enumerate(chosen):
         s0, s1 = clip_edges(sentences, a, b, speech)
-        title = _title(sentences, a, b, background, chapters[k].title)
         keep = keep_ranges(s0, s1, dead)
+        over = sum(r.duration for r in keep) - options.max_seconds
+        if over > 0:
+            # the words fit the length range; the edges' widening gives back what is too much
+            lead, tail = sentences[a].start - s0, s1 - sentences[b].end
+            cut = min(over, lead + tail) / max(1e-9, lead + tail)
+            s0, s1 = round(s0 + lead * cut, 3), round(s1 - tail * cut, 3)
+            keep = keep_ranges(s0, s1, dead)
+        title = _title(sentences, a, b, background, chapters[k].title)
         segments.append(HighlightSegment(rank, s0, s1, round(sc, 4), title, why, k, keep))
     if chosen and len(chosen) < options.max_clips and not notes:
         notes.append(
