@@ -2,32 +2,25 @@
 
 from __future__ import annotations
 
-import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from lecture_assets.analysis.media.ffmpeg import ffmpeg_exe
 from lecture_assets.analysis.models import Transcript, TranscriptSegment, Word
-from lecture_assets.analysis.slides.read import Slide
 from lecture_assets.analysis.transcript.term_fix import snap_to_terms
 from lecture_assets.analysis.transcript.transcribe import FasterWhisperTranscriber
-
-
-def _slide(start: float, end: float, *lines: str) -> Slide:
-    return Slide(start, end, lines[0], "\n".join(lines), list(lines))
+from tests.fixtures.slide_terms import ON_SLIDES, SLIDES, slide, spoken_wav, terms_heard, words
 
 
 def _transcript(text: str, start: float = 0.0) -> Transcript:
-    words = [Word(start + i, start + i + 0.8, f" {w}") for i, w in enumerate(text.split())]
-    segment = TranscriptSegment(start, words[-1].end, text, words)
-    return Transcript("en", [segment], "test", words[-1].end + 1)
+    said = [Word(start + i, start + i + 0.8, f" {w}") for i, w in enumerate(text.split())]
+    segment = TranscriptSegment(start, said[-1].end, text, said)
+    return Transcript("en", [segment], "test", said[-1].end + 1)
 
 
 def test_a_misheard_word_becomes_the_term_on_the_slide_then() -> None:
-    slides = [_slide(0, 10, "Gradient Descent", "Step size is the learning rate")]
+    slides = [slide(0, 10, "Gradient Descent", "Step size is the learning rate")]
     fixed, fixes = snap_to_terms(_transcript("Radiant descent takes a radiant step."), slides)
     assert fixed.text == "Gradient descent takes a gradient step."
     assert [f.heard for f in fixes] == ["Radiant", "radiant"]
@@ -37,7 +30,7 @@ def test_a_misheard_word_becomes_the_term_on_the_slide_then() -> None:
 
 
 def test_two_heard_words_that_spell_one_term_become_it() -> None:
-    slides = [_slide(0, 30, "Eigenvalues and Eigenvectors", "Curvature of the Hessian")]
+    slides = [slide(0, 30, "Eigenvalues and Eigenvectors", "Curvature of the Hessian")]
     fixed, _ = snap_to_terms(_transcript("the eigen values of it"), slides)
     assert fixed.text == "the eigenvalues of it"
     eigen = fixed.segments[0].words[1]
@@ -45,7 +38,7 @@ def test_two_heard_words_that_spell_one_term_become_it() -> None:
 
 
 def test_forms_of_a_term_and_ordinary_words_are_left_alone() -> None:
-    slides = [_slide(0, 30, "Weight decay", "Shared kernels over images")]
+    slides = [slide(0, 30, "Weight decay", "Shared kernels over images")]
     text = "weights decay while the kernel shares an image and we wait"
     fixed, fixes = snap_to_terms(_transcript(text), slides)
     assert fixed.text == text and fixes == []
@@ -60,39 +53,17 @@ def test_the_glossary_counts_all_lecture_long() -> None:
     assert fixed.text == "we use the hessian" and fixes[0].term == "hessian"
 
 
-SAID = (
-    "Today we look at gradient descent, the workhorse of machine learning. "
-    "Gradient descent follows the negative gradient with a step called the learning rate. "
-    "Backpropagation applies the chain rule through the network layer by layer. "
-    "Regularisation with dropout randomly silences units during training."
-)
-ON_SLIDES = ["gradient", "descent", "backpropagation", "regularisation", "dropout"]
-
-
-def _words(text: str) -> list[str]:
-    return re.sub(r"[^a-z' ]", " ", text.lower().replace("-", " ")).split()
-
-
 @pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="make system-deps")
 def test_terms_heard_wrong_are_right_after_snapping_and_nothing_else_changes(
     tmp_path: Path,
 ) -> None:
-    raw, wav = tmp_path / "raw.wav", tmp_path / "speech.wav"
-    subprocess.run(["espeak-ng", "-v", "en-us", "-s", "165", "-w", str(raw), SAID], check=True)
-    subprocess.run([ffmpeg_exe(), "-v", "error", "-y", "-i", str(raw), "-ar", "16000", "-ac",
-                    "1", str(wav)], check=True)  # fmt: skip
-    slides = [_slide(0, 1e6, "Gradient Descent", "Step size is the learning rate"),
-              _slide(0, 1e6, "Backpropagation", "Chain rule through the network"),
-              _slide(0, 1e6, "Regularisation: Dropout", "Randomly silence units")]  # fmt: skip
+    wav = spoken_wav(tmp_path)
+    slides = SLIDES
     plain = FasterWhisperTranscriber().transcribe(wav)
     fixed, fixes = snap_to_terms(plain, slides)
 
-    def right(text: str) -> int:
-        heard = _words(text)
-        return sum(term in heard for term in ON_SLIDES)
-
-    assert right(fixed.text) > right(plain.text), (plain.text, fixed.text)
-    assert right(fixed.text) >= len(ON_SLIDES) - 1, fixed.text
+    assert terms_heard(fixed.text) > terms_heard(plain.text), (plain.text, fixed.text)
+    assert terms_heard(fixed.text) >= len(ON_SLIDES) - 1, fixed.text
     # every change is one of the recorded fixes, to a word on the slides
     assert all(f.term.lower() in " ".join(s.text.lower() for s in slides) for f in fixes)
-    assert len(_words(fixed.text)) >= len(_words(plain.text)) - len(fixes)
+    assert len(words(fixed.text)) >= len(words(plain.text)) - len(fixes)

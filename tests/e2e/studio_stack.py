@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import av
-import httpx
 import numpy as np
 from PIL import Image
+
+from tests.e2e.stack import free_port, wait_http
 
 CHROMIUM = "/usr/bin/chromium"
 # Debian's chromium, not Playwright's download (no internet here); nothing phones home
@@ -40,28 +39,10 @@ class Stack:
     log: Path
 
 
-def _port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    raise AssertionError(f"{url} did not come up within {seconds} s")
-
-
 @contextmanager
 def running_stack(tmp: Path, tokens: str) -> Iterator[Stack]:
     """`lecture-highlights serve` on free ports; Ctrl-C (SIGINT) on the way out."""
-    api_port, s3_port, ui_port = _port(), _port(), _port()
+    api_port, s3_port, ui_port = free_port(), free_port(), free_port()
     env = {
         **os.environ,
         "LECTURE_DATA_DIR": str(tmp / "data"),
@@ -85,7 +66,7 @@ def running_stack(tmp: Path, tokens: str) -> Iterator[Stack]:
         try:
             # the browser needs the API and the daemon, not the Dagster UI (slow to start on a
             # busy machine)
-            _wait(f"{stack.api}/healthz", 300)
+            wait_http(f"{stack.api}/healthz", 300)
             yield stack
         finally:
             os.killpg(serve.pid, signal.SIGINT)

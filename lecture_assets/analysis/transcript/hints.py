@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from lecture_assets.analysis.content.titles import STOPWORDS
 from lecture_assets.analysis.slides.read import Slide
 
-_TERM = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*[A-Za-zÀ-ÿ0-9]")
+TERM_PATTERN = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*[A-Za-zÀ-ÿ0-9]")
 MAX_PROMPT_CHARS = 600  # whisper keeps at most 223 prompt tokens; ~600 characters of terms
 
 
@@ -30,7 +30,7 @@ class TranscriptHints:
         for slide in self.slides:
             if slide.end <= start or slide.start >= end:
                 continue
-            lines += [ln for ln in slide.lines if any(is_term(w) for w in _TERM.findall(ln))]
+            lines += [ln for ln in slide.lines if any(is_term(w) for w in TERM_PATTERN.findall(ln))]
         seen: set[str] = set()
         picked: list[str] = []
         size = 0

@@ -17,7 +17,7 @@ from rapidfuzz.distance import Indel
 from lecture_assets.analysis.content.titles import STOPWORDS
 from lecture_assets.analysis.models import Transcript, Word
 from lecture_assets.analysis.slides.read import Slide
-from lecture_assets.analysis.transcript.hints import is_term
+from lecture_assets.analysis.transcript.hints import TERM_PATTERN, is_term
 
 _WORD = re.compile(r"^(\W*)([\w'\-]+)(\W*)$")
 SIMILARITY = 0.8  # Indel similarity of spelling ("radiant" ~ "gradient" 0.80)
@@ -65,7 +65,7 @@ def snap_to_terms(
 def _terms(lines: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for line in lines:
-        for word in re.findall(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*[A-Za-zÀ-ÿ0-9]", line):
+        for word in TERM_PATTERN.findall(line):
             if is_term(word) and not word.isupper():
                 out.setdefault(word.lower(), word)
     return out
