@@ -7,7 +7,7 @@ from itertools import pairwise
 import pytest
 
 from lecture_assets.analysis.models import Interval, LoudnessStats, Sentence, SpeechMap
-from lecture_assets.analysis.segments.edges import LEAD_S, TAIL_S, clip_edges
+from lecture_assets.analysis.segments.edges import GAP_S, LEAD_S, TAIL_S, clip_edges
 from lecture_assets.analysis.silence.detect import detect_silences
 from lecture_assets.analysis.transcript.sentences import split_sentences
 from lecture_assets.analysis.transcript.transcribe import FasterWhisperTranscriber
@@ -42,6 +42,18 @@ def test_an_edge_never_reaches_a_neighbouring_sentence() -> None:
     assert 7.0 <= end < 7.1
 
 
+def test_a_sentence_heard_in_silence_does_not_hold_an_edge_back() -> None:
+    # the transcriber adds "Thank you." in the quiet after the last word; the real last
+    # sentence still gets its trailing speech and pad
+    sents = _sentences((1.0, 4.0), (6.0, 9.0), (9.05, 10.5))
+    start, end = clip_edges(sents, 1, 1, _speech([(0.9, 4.1), (5.9, 9.3)], duration=12.0))
+    assert start == pytest.approx(5.9 - LEAD_S)
+    assert end == pytest.approx(9.3 + TAIL_S)
+    # a neighbour that was said still bounds the edge
+    said = _speech([(0.9, 4.1), (5.9, 10.6)], duration=12.0)
+    assert clip_edges(sents, 1, 1, said)[1] == pytest.approx(9.05 - GAP_S)
+
+
 def test_without_a_speech_map_the_words_get_short_pads() -> None:
     sents = _sentences((1.0, 4.0), (6.0, 9.0))
     assert clip_edges(sents, 0, 0, None) == (pytest.approx(1.0 - LEAD_S), pytest.approx(4.25))
@@ -66,6 +78,8 @@ def test_no_sentence_edge_cuts_speech_under_a_minus_40_db_noise_floor(seed: int)
     words_only_cuts = 0
     for i, sentence in enumerate(sentences):
         said = [t for t in lecture.speech if t.start < sentence.end and t.end > sentence.start]
+        if not said:
+            continue  # heard in silence: no words of the lecture to keep whole
         first, last = min(t.start for t in said), max(t.end for t in said)
         words_only_cuts += (sentence.start > first + TOLERANCE_S) + (
             sentence.end < last - TOLERANCE_S

@@ -9,6 +9,7 @@ LEAD_S = 0.15  # quiet kept before the first word, so the clip doesn't open mid-
 TAIL_S = 0.25  # and after the last, so the final word rings out
 REACH_S = 1.0  # how far the speech map may move an edge past the transcriber's word time
 GAP_S = 0.05  # distance kept from a neighbouring sentence's words
+HEARD_SHARE = 0.5  # a neighbour counts when at least this share of it lies in speech
 
 
 def clip_edges(
@@ -23,11 +24,14 @@ def clip_edges(
     most on noisy recordings (the first syllable or the trailing consonant sits under the noise
     floor). An edge moves to the start (end) of the speech region it lies in when that region
     begins (ends) within REACH_S of it, then by a short pad; it never reaches a neighbouring
-    sentence's words.
+    sentence's words. A neighbour heard in silence (a transcriber's "Thank you." after the
+    last word, seen in CI on a noisy lecture) does not hold an edge back.
     """
     s0, s1 = sentences[first].start, sentences[last].end
-    lo = sentences[first - 1].end + GAP_S if first > 0 else 0.0
-    hi = sentences[last + 1].start - GAP_S if last + 1 < len(sentences) else s1 + REACH_S
+    before = _heard_neighbour(sentences[:first][::-1], speech)
+    after = _heard_neighbour(sentences[last + 1 :], speech)
+    lo = before.end + GAP_S if before is not None else 0.0
+    hi = after.start - GAP_S if after is not None else s1 + REACH_S
     if speech is not None and speech.duration_s > 0:
         hi = min(hi, speech.duration_s)
     start, end = s0, s1
@@ -41,6 +45,27 @@ def clip_edges(
     start = min(s0, max(lo, start - LEAD_S))
     end = max(s1, min(hi, end + TAIL_S))
     return round(start, 3), round(end, 3)
+
+
+def _heard_neighbour(
+    neighbours: list[Sentence], speech: SpeechMap | None
+) -> Sentence | None:
+    """The nearest of `neighbours` (nearest first) that was said in the detected speech."""
+    for sentence in neighbours:
+        if speech is None or _speech_share(sentence, speech.speech) >= HEARD_SHARE:
+            return sentence
+    return None
+
+
+def _speech_share(sentence: Sentence, regions: list[Interval]) -> float:
+    """The share of a sentence's span that lies in speech regions (1.0 for a zero span)."""
+    span = sentence.end - sentence.start
+    if span <= 0:
+        return 1.0
+    inside = sum(
+        max(0.0, min(sentence.end, r.end) - max(sentence.start, r.start)) for r in regions
+    )
+    return inside / span
 
 
 def _region_at(regions: list[Interval], t: float) -> Interval | None:
