@@ -30,6 +30,11 @@ from lecture_assets.analysis.transcript.chunks import (
     plan_chunks,
     total_speech,
 )
+from lecture_assets.analysis.transcript.decoding import (
+    FIRST_PASS,
+    SECOND_PASS,
+    decode_quality,
+)
 from lecture_assets.analysis.transcript.hints import TranscriptHints
 from lecture_assets.analysis.transcript.whisper_models import decode_budget, load_model
 
@@ -110,8 +115,8 @@ class FasterWhisperTranscriber:
 
         Each pack is primed with the glossary (and, when asked, the slide text on screen while
         it was said). The language, unless given, is heard from windows spread over the speech.
-        Decoding keeps faster-whisper's temperature fallback: at temperature 0
-        only, a noisy lecture whose language was misdetected looped on one phrase (bench.asr).
+        Decoding is deterministic (`decoding`): temperature 0, and a pack with a doubtful
+        window is decoded once more without its prompt and with repeats penalised.
         """
         pcm = read_pcm(wav)
         duration = len(pcm) / SAMPLE_RATE
@@ -130,10 +135,9 @@ class FasterWhisperTranscriber:
         if not model.model.is_multilingual:
             language = "en"
 
-        def decode(chunk: Pack, lang: str) -> list[TranscriptSegment]:
-            prompt = hints.prompt(chunk.pieces[0].start, chunk.pieces[-1].end) if hints else ""
+        def run(audio: Float32Array, lang: str, prompt: str, **options: Any) -> list[Any]:
             parts, _ = model.transcribe(
-                _audio(pcm, chunk),
+                audio,
                 language=lang,
                 beam_size=self.beam_size,
                 initial_prompt=prompt or None,
@@ -141,8 +145,20 @@ class FasterWhisperTranscriber:
                 vad_filter=False,
                 condition_on_previous_text=False,
                 without_timestamps=False,
+                **options,
             )
             # the parts are a lazy generator: the decoding happens here, on this thread
+            return list(parts)
+
+        def decode(chunk: Pack, lang: str) -> list[TranscriptSegment]:
+            prompt = hints.prompt(chunk.pieces[0].start, chunk.pieces[-1].end) if hints else ""
+            audio = _audio(pcm, chunk)
+            parts = run(audio, lang, prompt, **FIRST_PASS)
+            quality = decode_quality(parts)
+            if quality.failed_windows:
+                retry = run(audio, lang, "", **SECOND_PASS)
+                if decode_quality(retry).better_than(quality):
+                    parts = retry
             return [_segment(part, chunk) for part in parts]
 
         todo, done = total_speech(chunks), 0.0

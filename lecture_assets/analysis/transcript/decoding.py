@@ -1,0 +1,71 @@
+"""Deterministic decoding: the same audio gives the same transcript, every run.
+
+faster-whisper's default fallback re-decodes a doubtful 30 s window by sampling at rising
+temperatures; CTranslate2 draws those samples from a per-thread generator seeded from the
+clock, so a noisy lecture came out differently from run to run (a clip edge test failed in
+CI on "before the 11 Thursday" where the same machine had heard "before the Lamb on
+Thursday"). Here a pack is decoded at temperature 0; when any of its windows fails
+faster-whisper's own quality thresholds, the pack is decoded once more, still at temperature
+0, without the prompt (a prompt is what most often starts a loop) and with repeated phrases
+penalised, and the steadier of the two decodes is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+# faster-whisper's defaults: above this gzip ratio a window's text is a loop
+COMPRESSION_RATIO_MAX = 2.4
+# below this mean token log probability a window is doubtful ...
+LOG_PROB_MIN = -1.0
+# ... unless the model is this sure it holds no speech at all
+NO_SPEECH_MIN = 0.6
+
+FIRST_PASS: dict[str, Any] = {"temperature": 0.0}
+# (the second pass also goes without the pack's prompt: the caller leaves it out)
+SECOND_PASS: dict[str, Any] = {
+    "temperature": 0.0,
+    "repetition_penalty": 1.2,
+    "no_repeat_ngram_size": 4,
+}
+
+
+@dataclass(frozen=True)
+class DecodeQuality:
+    """How trustworthy a decode of one pack is: fewer failed windows, then surer tokens."""
+
+    segments: int
+    failed_windows: int
+    mean_log_prob: float
+
+    def better_than(self, other: DecodeQuality) -> bool:
+        """True when this decode should be kept over `other` (ties keep `other`); a decode
+        that heard nothing never replaces one that heard something."""
+        if not self.segments or not other.segments:
+            return bool(self.segments) and not other.segments
+        if self.failed_windows != other.failed_windows:
+            return self.failed_windows < other.failed_windows
+        return self.mean_log_prob > other.mean_log_prob
+
+
+def window_failed(part: Any) -> bool:
+    """faster-whisper's fallback test for the window a segment came from."""
+    if float(part.compression_ratio) > COMPRESSION_RATIO_MAX:
+        return True
+    silent = float(part.no_speech_prob) > NO_SPEECH_MIN
+    return float(part.avg_logprob) < LOG_PROB_MIN and not silent
+
+
+def decode_quality(parts: Sequence[Any]) -> DecodeQuality:
+    """The quality of one decode from its segments (a window's figures repeat on each of its
+    segments, so windows are told apart by their `seek`)."""
+    windows: dict[int, Any] = {}
+    for part in parts:
+        windows.setdefault(int(part.seek), part)
+    failed = sum(window_failed(part) for part in windows.values())
+    spans = [(max(0.0, float(p.end) - float(p.start)), float(p.avg_logprob)) for p in parts]
+    total = sum(span for span, _ in spans)
+    mean = sum(span * lp for span, lp in spans) / total if total > 0 else 0.0
+    return DecodeQuality(len(parts), failed, mean)
