@@ -42,6 +42,14 @@ def test_an_edge_never_reaches_a_neighbouring_sentence() -> None:
     assert 7.0 <= end < 7.1
 
 
+def test_a_short_pause_is_shared_between_the_sentences_either_side() -> None:
+    # no gap in the speech map, 0.4 s between the words: the tail pad stops half way
+    sents = _sentences((1.0, 4.0), (6.0, 9.0), (9.4, 12.0))
+    speech = _speech([(0.9, 4.1), (5.9, 12.1)])
+    assert clip_edges(sents, 1, 1, speech)[1] == pytest.approx(9.2)
+    assert clip_edges(sents, 2, 2, speech)[0] == pytest.approx(9.25)  # the lead pad fits
+
+
 def test_a_sentence_heard_in_silence_does_not_hold_an_edge_back() -> None:
     # the transcriber adds "Thank you." in the quiet after the last word; the real last
     # sentence still gets its trailing speech and pad

@@ -24,14 +24,18 @@ def clip_edges(
     most on noisy recordings (the first syllable or the trailing consonant sits under the noise
     floor). An edge moves to the start (end) of the speech region it lies in when that region
     begins (ends) within REACH_S of it, then by a short pad; it never reaches a neighbouring
-    sentence's words. A neighbour heard in silence (a transcriber's "Thank you." after the
-    last word, seen in CI on a noisy lecture) does not hold an edge back.
+    sentence's words, nor takes more than half of the pause before them. A neighbour heard in
+    silence (a transcriber's "Thank you." after the last word, seen in CI on a noisy lecture)
+    does not hold an edge back.
     """
+
     s0, s1 = sentences[first].start, sentences[last].end
     before = _heard_neighbour(sentences[:first][::-1], speech)
     after = _heard_neighbour(sentences[last + 1 :], speech)
-    lo = before.end + GAP_S if before is not None else 0.0
-    hi = after.start - GAP_S if after is not None else s1 + REACH_S
+    # the pause between two sentences is shared: an edge takes at most half of it (word times
+    # run late on both sides of a short pause, so the neighbour's first word may be earlier)
+    lo = max(before.end + GAP_S, (before.end + s0) / 2) if before is not None else 0.0
+    hi = min(after.start - GAP_S, (s1 + after.start) / 2) if after is not None else s1 + REACH_S
     if speech is not None and speech.duration_s > 0:
         hi = min(hi, speech.duration_s)
     start, end = s0, s1
@@ -47,9 +51,7 @@ def clip_edges(
     return round(start, 3), round(end, 3)
 
 
-def _heard_neighbour(
-    neighbours: list[Sentence], speech: SpeechMap | None
-) -> Sentence | None:
+def _heard_neighbour(neighbours: list[Sentence], speech: SpeechMap | None) -> Sentence | None:
     """The nearest of `neighbours` (nearest first) that was said in the detected speech."""
     for sentence in neighbours:
         if speech is None or _speech_share(sentence, speech.speech) >= HEARD_SHARE:
@@ -62,9 +64,7 @@ def _speech_share(sentence: Sentence, regions: list[Interval]) -> float:
     span = sentence.end - sentence.start
     if span <= 0:
         return 1.0
-    inside = sum(
-        max(0.0, min(sentence.end, r.end) - max(sentence.start, r.start)) for r in regions
-    )
+    inside = sum(max(0.0, min(sentence.end, r.end) - max(sentence.start, r.start)) for r in regions)
     return inside / span
 
 
