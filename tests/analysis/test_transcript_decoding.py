@@ -67,6 +67,8 @@ def test_a_looping_pack_is_retried_without_its_prompt_and_the_steadier_kept(
     assert first["temperature"] == retry["temperature"] == 0.0
     assert first["initial_prompt"] and retry["initial_prompt"] is None
     assert retry["repetition_penalty"] > 1.0
+    # the first pass reads each window on from the one before; the retry starts each afresh
+    assert first["condition_on_previous_text"] and not retry["condition_on_previous_text"]
 
 
 def test_a_retry_that_hears_nothing_keeps_the_first_decode(
@@ -88,4 +90,3 @@ def test_quality_counts_windows_once_and_prefers_fewer_failures() -> None:
     assert DecodeQuality(3, 0, -0.9).better_than(DecodeQuality(3, 1, -0.2))
     assert DecodeQuality(3, 1, -0.2).better_than(DecodeQuality(3, 1, -0.5))
     assert not DecodeQuality(0, 0, 0.0).better_than(DecodeQuality(3, 2, -1.5))
-

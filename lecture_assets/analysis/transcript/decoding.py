@@ -23,10 +23,14 @@ LOG_PROB_MIN = -1.0
 # ... unless the model is this sure it holds no speech at all
 NO_SPEECH_MIN = 0.6
 
-FIRST_PASS: dict[str, Any] = {"temperature": 0.0}
-# (the second pass also goes without the pack's prompt: the caller leaves it out)
+# each window of a pack reads on from the text of the one before: bench.asr, base beam 5,
+# WER 0.212 -> 0.169 (terms 0.72 -> 0.86) on the clean term lecture, 0.291 -> 0.238 noisy
+FIRST_PASS: dict[str, Any] = {"temperature": 0.0, "condition_on_previous_text": True}
+# the second pass starts each window afresh (a loop in one window can't carry over) and goes
+# without the pack's prompt: the caller leaves it out
 SECOND_PASS: dict[str, Any] = {
     "temperature": 0.0,
+    "condition_on_previous_text": False,
     "repetition_penalty": 1.2,
     "no_repeat_ngram_size": 4,
 }

@@ -143,7 +143,6 @@ class FasterWhisperTranscriber:
                 initial_prompt=prompt or None,
                 word_timestamps=True,
                 vad_filter=False,
-                condition_on_previous_text=False,
                 without_timestamps=False,
                 **options,
             )
