@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from moto.server import ThreadedMotoServer
 
-from resources.job_store import JobStoreResource
+from resources.jobs.store import JobStoreResource
 from resources.settings import Settings
 from resources.storage import S3StorageResource
 from resources.storage_server import EmbeddedS3, stop_process
