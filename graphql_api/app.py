@@ -29,7 +29,7 @@ from resources.jobs.store import JobStoreResource
 from resources.logging_setup import configure_logging
 from resources.settings import Settings, get_settings
 from resources.storage import StorageResource
-from resources.storage_settings import s3_storage
+from resources.storage.settings import s3_storage
 
 
 class LectureGraphQL(GraphQL[Context, None]):

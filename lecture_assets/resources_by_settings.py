@@ -15,7 +15,7 @@ from resources.limits import LimitsResource
 from resources.media import MediaResource
 from resources.progress import ProgressResource
 from resources.settings import Settings
-from resources.storage_settings import s3_storage
+from resources.storage.settings import s3_storage
 from resources.workdir import WorkdirResource
 
 
