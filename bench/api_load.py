@@ -22,9 +22,9 @@ import httpx
 import websockets
 
 from bench.load_client import post_request, run_load
-from resources.job_store import JobStoreResource
-from resources.job_tables import jobs
 from resources.jobs import JobOptions, JobStatus
+from resources.jobs.store import JobStoreResource
+from resources.jobs.tables import jobs
 
 AUTH = {"Authorization": "Bearer dev-token"}
 BUCKET = "bench"

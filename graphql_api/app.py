@@ -25,11 +25,11 @@ from graphql_api.rate_limit import RateLimiter
 from graphql_api.schema import build_schema
 from graphql_api.services import JobService
 from graphql_api.studio import mount_studio
-from resources.job_store import JobStoreResource
+from resources.jobs.store import JobStoreResource
 from resources.logging_setup import configure_logging
 from resources.settings import Settings, get_settings
 from resources.storage import StorageResource
-from resources.storage_settings import s3_storage
+from resources.storage.settings import s3_storage
 
 
 class LectureGraphQL(GraphQL[Context, None]):

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import asyncio
 
-from resources.job_store import JobStoreResource, NewJob
 from resources.jobs import Job
+from resources.jobs.store import JobStoreResource, NewJob
 
 # the jobs waiting for one loop's next transaction, each with the future its caller awaits
 _Batch = list[tuple[NewJob, "asyncio.Future[Job]"]]

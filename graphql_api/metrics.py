@@ -20,7 +20,7 @@ from prometheus_client import (
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 
-from resources.job_store import JobStoreResource
+from resources.jobs.store import JobStoreResource
 from resources.pipeline_metrics import PipelineCollector
 
 Scope = MutableMapping[str, Any]

@@ -17,8 +17,8 @@ from graphql_api.presign import PutPresigner
 from graphql_api.rate_limit import RateLimiter
 from lecture_assets.clip_edit_store import load_edits
 from lecture_assets.stages import STAGES
-from resources.job_store import JobStoreResource, NewJob
 from resources.jobs import ClipLimits, Job, JobEvent, JobOptions, JobStatus, OptionError
+from resources.jobs.store import JobStoreResource, NewJob
 from resources.limits import ALLOWED_TYPES
 from resources.settings import Settings
 from resources.storage import S3StorageResource, StorageError, StorageResource

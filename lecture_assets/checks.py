@@ -29,8 +29,8 @@ from lecture_assets.assets.clips import highlight_clips
 from lecture_assets.assets.content import highlight_segments
 from lecture_assets.assets.layout import screen_layout
 from lecture_assets.partitions import lectures
-from resources.job_store import JobStoreResource
 from resources.jobs import ClipLimits, OptionError
+from resources.jobs.store import JobStoreResource
 from resources.media import MediaResource
 from resources.storage import StorageError, StorageResource
 

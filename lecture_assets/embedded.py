@@ -14,10 +14,10 @@ from dagster import DagsterInstance
 
 from lecture_assets import embedded_procs
 from lecture_assets.restart import reconcile
-from resources.job_store import JobStoreResource
+from resources.jobs.store import JobStoreResource
 from resources.settings import Settings
-from resources.storage_server import EmbeddedS3, EmbeddedS3Error, EmbeddedS3Exited
-from resources.storage_settings import s3_storage
+from resources.storage.server import EmbeddedS3, EmbeddedS3Error, EmbeddedS3Exited
+from resources.storage.settings import s3_storage
 
 EMBEDDED_DAGSTER_YAML = """\
 # written by `lecture-highlights serve`: the embedded default keeps Dagster on SQLite here

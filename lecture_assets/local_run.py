@@ -15,8 +15,8 @@ from dagster import DagsterInstance, materialize
 
 from lecture_assets import keys, stage_assets, stages
 from lecture_assets.resources_by_settings import build_resources
-from resources.job_store import JobStoreResource
 from resources.jobs import Job, JobEvent, JobOptions
+from resources.jobs.store import JobStoreResource
 from resources.settings import Settings
 from resources.storage import LocalStorageResource
 from resources.workdir import WorkdirResource

@@ -10,12 +10,12 @@ from pydantic import SecretStr
 
 from lecture_assets.agent_resources import ScorerResource, TranscriberResource
 from lecture_assets.io_manager import IO_MANAGER_KEY, artifact_io_manager
-from resources.job_store import JobStoreResource
+from resources.jobs.store import JobStoreResource
 from resources.limits import LimitsResource
 from resources.media import MediaResource
 from resources.progress import ProgressResource
 from resources.settings import Settings
-from resources.storage_settings import s3_storage
+from resources.storage.settings import s3_storage
 from resources.workdir import WorkdirResource
 
 

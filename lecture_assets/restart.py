@@ -11,8 +11,8 @@ from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, RunsFilter
 
 from lecture_assets import keys
 from resources.dagster_names import WILL_RETRY_TAG
-from resources.job_store import JobStoreResource
 from resources.jobs import Job, JobStatus
+from resources.jobs.store import JobStoreResource
 from resources.storage import StorageError, StorageResource
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import logging
 
 from resources.logging_setup import configure_logging
 from resources.settings import get_settings
-from resources.storage_settings import s3_storage
+from resources.storage.settings import s3_storage
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from resources.job_store import JobStoreResource
-from resources.job_tables import job_events, jobs
 from resources.jobs import JobStatus
+from resources.jobs.store import JobStoreResource
+from resources.jobs.tables import job_events, jobs
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from dagster import ConfigurableResource
 
-from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
+from resources.jobs.store import JobStoreResource
 
 
 @dataclass

@@ -22,8 +22,8 @@ from resources.dagster_names import (
     OWNER_TAG,
     PROCESS_LECTURE_JOB,
 )
-from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
+from resources.jobs.store import JobStoreResource
 
 # `stage` and every stage downstream of it, in pipeline order (ValueError: no such stage)
 StagesFrom = Callable[[str], list[str]]

@@ -12,8 +12,8 @@ from dagster import (
 )
 
 from resources.dagster_names import PARTITION_TAG, WILL_RETRY_TAG
-from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
+from resources.jobs.store import JobStoreResource
 from resources.workdir import WorkdirResource
 
 

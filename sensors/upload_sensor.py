@@ -23,8 +23,8 @@ from resources.dagster_names import (
     OWNER_TAG,
     PROCESS_LECTURE_JOB,
 )
-from resources.job_store import JobStoreResource
 from resources.jobs import Job, JobStatus
+from resources.jobs.store import JobStoreResource
 from resources.limits import LimitsResource
 from resources.storage import StorageError, StorageResource, StoredObject
 from sensors.sniff import describe_non_video, sniff_container

@@ -12,10 +12,10 @@ import pytest
 import sqlalchemy as sa
 from moto.server import ThreadedMotoServer
 
-from resources.job_store import JobStoreResource
+from resources.jobs.store import JobStoreResource
 from resources.settings import Settings
 from resources.storage import S3StorageResource
-from resources.storage_server import EmbeddedS3, stop_process
+from resources.storage.server import EmbeddedS3, stop_process
 
 POSTGRES_URL = os.environ.get(
     "LECTURE_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test"

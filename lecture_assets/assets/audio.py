@@ -15,7 +15,7 @@ from lecture_assets.io_manager import IO_MANAGER_KEY
 from lecture_assets.partitions import lectures
 from lecture_assets.scale_out import queue_tags
 from lecture_assets.stages import upstream
-from resources.job_store import JobStoreResource
+from resources.jobs.store import JobStoreResource
 from resources.progress import ProgressResource
 from resources.storage import StorageResource
 from resources.workdir import WorkdirResource

@@ -33,8 +33,8 @@ from lecture_assets.clip_edit_store import CLIPS_TAG, load_edits, parse_clips_ta
 from lecture_assets.manifest import ClipFiles, build_manifest
 from lecture_assets.partitions import lectures
 from lecture_assets.scale_out import queue_tags
-from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions, JobStatus
+from resources.jobs.store import JobStoreResource
 from resources.media import MediaResource
 from resources.progress import ProgressResource
 from resources.storage import StorageError, StorageResource

@@ -11,8 +11,8 @@ from dagster import AssetExecutionContext, Failure, MetadataValue
 
 from lecture_assets.analysis.media.ffmpeg import MediaError
 from lecture_assets.stages import spans
-from resources.job_store import JobStoreResource
 from resources.jobs import Job, JobStatus
+from resources.jobs.store import JobStoreResource
 from resources.progress import ProgressResource, StageReporter
 from resources.storage import StorageError
 

@@ -19,8 +19,8 @@ from lecture_assets.analysis.slides.read import SlideDeck
 from lecture_assets.assets.common import StageError, duration_meta, run_stage
 from lecture_assets.io_manager import IO_MANAGER_KEY
 from lecture_assets.partitions import lectures
-from resources.job_store import JobStoreResource
 from resources.jobs import ClipLimits, JobOptions, OptionError
+from resources.jobs.store import JobStoreResource
 from resources.media import MediaResource
 from resources.progress import ProgressResource
 

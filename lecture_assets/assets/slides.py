@@ -9,7 +9,7 @@ from lecture_assets.assets.common import duration_meta, run_stage
 from lecture_assets.io_manager import IO_MANAGER_KEY
 from lecture_assets.partitions import lectures
 from lecture_assets.scale_out import queue_tags
-from resources.job_store import JobStoreResource
+from resources.jobs.store import JobStoreResource
 from resources.progress import ProgressResource
 from resources.storage import StorageResource
 from resources.workdir import WorkdirResource

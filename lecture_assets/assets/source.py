@@ -9,7 +9,7 @@ from lecture_assets.analysis.models import SourceInfo
 from lecture_assets.assets.common import StageError, duration_meta, run_stage
 from lecture_assets.io_manager import IO_MANAGER_KEY
 from lecture_assets.partitions import lectures
-from resources.job_store import JobStoreResource
+from resources.jobs.store import JobStoreResource
 from resources.lifecycle import INTERMEDIATE_TAG
 from resources.media import MediaResource
 from resources.progress import ProgressResource

@@ -21,7 +21,7 @@ from lecture_assets.definitions import build_definitions
 from lecture_assets.pipeline_sensors import command_sensor
 from lecture_assets.resources_by_settings import build_resources
 from lecture_assets.stages import STAGES
-from resources.job_store import JobStoreResource
+from resources.jobs.store import JobStoreResource
 from resources.settings import Settings
 from resources.storage import S3StorageResource
 from sensors.upload_sensor import upload_sensor

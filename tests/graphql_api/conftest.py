@@ -12,7 +12,7 @@ from pydantic import SecretStr
 
 from graphql_api.app import create_app
 from graphql_api.dagster_control import DagsterControl
-from resources.job_store import JobStoreResource
+from resources.jobs.store import JobStoreResource
 from resources.settings import Settings
 from resources.storage import S3StorageResource
 

@@ -12,8 +12,8 @@ from dagster import SensorResult, build_sensor_context
 
 from lecture_assets.clip_edit_store import load_edits
 from lecture_assets.pipeline_sensors import command_sensor
-from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
+from resources.jobs.store import JobStoreResource
 from resources.storage import S3StorageResource
 from tests.graphql_api.conftest import Gql
 

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from graphql_api.grouped_inserts import GroupedJobInserts
-from resources.job_store import JobStoreResource, NewJob
 from resources.jobs import Job, JobOptions
+from resources.jobs.store import JobStoreResource, NewJob
 
 
 class CountingStore(JobStoreResource):

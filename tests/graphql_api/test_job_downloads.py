@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
+from resources.jobs.store import JobStoreResource
 from resources.storage import S3StorageResource
 from tests.graphql_api.conftest import Gql
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from lecture_assets import cli
-from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions, JobStatus
+from resources.jobs.store import JobStoreResource
 from resources.settings import Settings
 from tests.graphql_api.conftest import Gql
 

@@ -22,8 +22,8 @@ from lecture_assets.analysis.models import (
 from lecture_assets.analysis.slides.read import Slide, SlideDeck
 from lecture_assets.io_manager import store_output
 from lecture_assets.manifest import build_manifest
-from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions
+from resources.jobs.store import JobStoreResource
 from resources.lifecycle import INTERMEDIATE_TAG
 from resources.storage import S3StorageResource
 from tests.graphql_api.conftest import Gql

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from graphql_api.media_route import parse_range
 from graphql_api.media_tokens import MediaDenied, MediaSigner
-from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
+from resources.jobs.store import JobStoreResource
 from resources.settings import Settings
 from resources.storage import S3StorageResource
 from tests.graphql_api.conftest import Gql

@@ -16,9 +16,9 @@ from graphql import GraphQLResolveInfo
 from strawberry.extensions import SchemaExtension
 
 from graphql_api.schema import Mutation, Query, Subscription, build_schema
-from resources.job_store import JobStoreResource
-from resources.job_tables import job_events
 from resources.jobs import JobOptions
+from resources.jobs.store import JobStoreResource
+from resources.jobs.tables import job_events
 from resources.progress import ProgressResource
 from tests.graphql_api.conftest import Gql
 

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions
+from resources.jobs.store import JobStoreResource
 from resources.storage import S3StorageResource
 
 ALICE = {"Authorization": "Bearer alice-token"}

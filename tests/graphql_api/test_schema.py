@@ -23,7 +23,7 @@ from graphql_api.schema import build_schema
 from graphql_api.studio import STATIC_DIR
 from graphql_api.types import Timeline
 from lecture_assets.stages import STAGES
-from resources.job_store import JobStoreResource
+from resources.jobs.store import JobStoreResource
 from tests.graphql_api.conftest import Gql
 
 # the studio's GraphQL documents: `const NAME = `...`;` in its modules, `${OTHER}` spliced in

@@ -29,8 +29,8 @@ from lecture_assets.checks import CHECKS
 from lecture_assets.definitions import ASSETS
 from lecture_assets.partitions import lectures
 from lecture_assets.resources_by_settings import build_resources
-from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions
+from resources.jobs.store import JobStoreResource
 from resources.settings import Settings
 from resources.storage import S3StorageResource
 

@@ -10,8 +10,8 @@ from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, instance_for_
 from dagster._core.storage.tags import WILL_RETRY_TAG
 
 from lecture_assets.restart import reconcile
-from resources.job_store import JobStoreResource
 from resources.jobs import Job, JobOptions, JobStatus
+from resources.jobs.store import JobStoreResource
 from resources.storage import S3StorageResource
 
 

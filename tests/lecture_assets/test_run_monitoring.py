@@ -25,8 +25,8 @@ from lecture_assets.assets.common import run_stage
 from lecture_assets.embedded import EMBEDDED_DAGSTER_YAML
 from lecture_assets.local_launcher import LocalProcessRunLauncher
 from lecture_assets.partitions import lectures
-from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions, JobStatus
+from resources.jobs.store import JobStoreResource
 from resources.progress import ProgressResource
 from resources.workdir import WorkdirResource
 from sensors.run_status import lecture_run_failed

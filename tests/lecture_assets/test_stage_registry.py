@@ -16,8 +16,8 @@ from lecture_assets.io_manager import IO_MANAGER_KEY
 from lecture_assets.local_run import process_local
 from lecture_assets.partitions import lectures
 from lecture_assets.scale_out import STAGE_QUEUES
-from resources.job_store import JobStoreResource
 from resources.jobs import JobEvent, JobOptions
+from resources.jobs.store import JobStoreResource
 from resources.progress import ProgressResource
 from resources.settings import Settings
 from resources.storage import LocalStorageResource

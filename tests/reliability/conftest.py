@@ -26,8 +26,8 @@ from graphql_api.app import create_app
 from graphql_api.dagster_control import DagsterControl
 from lecture_assets import stage_assets
 from lecture_assets.resources_by_settings import build_resources
-from resources.job_store import JobStoreResource
 from resources.jobs import Job
+from resources.jobs.store import JobStoreResource
 from resources.settings import Settings
 from resources.storage import S3StorageResource
 from sensors.upload_sensor import upload_sensor

@@ -15,8 +15,8 @@ from dagster import SensorResult, SkipReason
 
 from lecture_assets.analysis.media.ffmpeg import MediaError, run_ffmpeg
 from lecture_assets.assets.source import source_video
-from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
+from resources.jobs.store import JobStoreResource
 from resources.storage import S3StorageResource, StorageError
 from resources.workdir import WorkdirResource
 from tests.reliability import media

@@ -9,8 +9,8 @@ import pytest
 from dagster import instance_for_test
 
 from lecture_assets.assets.source import source_video
-from resources.job_tables import jobs
 from resources.jobs import JobStatus
+from resources.jobs.tables import jobs
 from tests.reliability import media
 from tests.reliability.conftest import Harness
 

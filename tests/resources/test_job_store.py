@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions, JobStatus
+from resources.jobs.store import JobStoreResource
 
 
 def _job(store: JobStoreResource, owner: str = "alice", name: str = "a.mp4") -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry
 
-from resources.job_store import JobStoreResource
+from resources.jobs.store import JobStoreResource
 from resources.pipeline_metrics import PipelineCollector, stage_durations
 from tests.graphql_api.test_metrics import _simulate_run
 

@@ -11,7 +11,7 @@ import pytest
 
 from resources.lifecycle import INTERMEDIATE_TAG
 from resources.storage import S3StorageResource, StorageError
-from resources.storage_server import EmbeddedS3
+from resources.storage.server import EmbeddedS3
 
 
 @pytest.fixture(params=["moto", "embedded"])

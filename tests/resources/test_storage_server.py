@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from resources.storage import S3StorageResource
-from resources.storage_server import EmbeddedS3, stop_process
+from resources.storage.server import EmbeddedS3, stop_process
 from tests.conftest import _free_port
 
 BODY = b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40

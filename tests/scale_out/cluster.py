@@ -16,7 +16,7 @@ from pathlib import Path
 import redis
 from dagster import DagsterInstance, DagsterRun
 
-from resources.job_store import JobStoreResource
+from resources.jobs.store import JobStoreResource
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS = "redis://127.0.0.1:6379"

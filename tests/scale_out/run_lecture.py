@@ -16,8 +16,8 @@ from dagster import DagsterInstance, JobDefinition, execute_job, reconstructable
 from lecture_assets.definitions import build_definitions
 from lecture_assets.partitions import lectures
 from lecture_assets.resources_by_settings import s3_storage
-from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions
+from resources.jobs.store import JobStoreResource
 from resources.settings import get_settings
 
 

@@ -11,8 +11,8 @@ import pytest
 from dagster import DagsterInstance, DagsterRun
 
 from lecture_assets.restart import missing_files
-from resources.job_store import JobStoreResource
 from resources.jobs import JobStatus
+from resources.jobs.store import JobStoreResource
 from resources.storage import S3StorageResource
 from tests.conftest import redis_url
 from tests.fixtures.lecture import LectureSpec, make_synthetic_lecture

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 from dagster import DagsterInstance, SensorResult, build_sensor_context, instance_for_test
 
-from resources.job_store import JobStoreResource
 from resources.jobs import JobOptions, JobStatus
+from resources.jobs.store import JobStoreResource
 from resources.limits import LimitsResource
 from resources.storage import S3StorageResource, StoredObject
 from sensors.upload_sensor import UploadCursor, upload_sensor

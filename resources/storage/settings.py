@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from resources.settings import Settings
-from resources.storage import S3StorageResource
+from resources.storage.s3 import S3StorageResource
 
 
 def s3_storage(settings: Settings, secret_access_key: str | None = None) -> S3StorageResource:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-from resources.job_tables import metadata
+from resources.jobs.tables import metadata
 
 config = context.config
 connectable = config.attributes.get("connection")

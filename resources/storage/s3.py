@@ -1,16 +1,11 @@
-"""Object storage behind one interface: S3 (AWS, MinIO, embedded SeaweedFS, moto) or a folder."""
+"""S3 object storage through boto3 (AWS, MinIO, the embedded SeaweedFS, moto)."""
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import tempfile
 import threading
-from abc import ABC, abstractmethod
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -18,16 +13,14 @@ from urllib.parse import urlencode
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-from dagster import ConfigurableResource
 from pydantic import PrivateAttr
 
 from resources.lifecycle import LifecycleRules, lifecycle_rules
+from resources.storage.base import KeyList, StorageError, StorageResource, StoredObject, Tags
 
-Tags = dict[str, str]
-KeyList = list[str]
-# S3 error codes that mean "try again later", not "your request is wrong"
 # guards the lazily built boto3 clients (a lock cannot live on a copyable resource)
 _CLIENT_LOCK = threading.Lock()
+# S3 error codes that mean "try again later", not "your request is wrong"
 TRANSIENT_CODES = frozenset(
     {
         "SlowDown",
@@ -42,72 +35,6 @@ TRANSIENT_CODES = frozenset(
         "504",
     }
 )
-
-
-@dataclass(frozen=True)
-class StoredObject:
-    key: str
-    size: int
-    etag: str
-    last_modified: datetime
-    content_type: str | None = None
-
-
-class StorageError(Exception):
-    """Storage failed after retries; the message says what to check."""
-
-
-class StorageResource(ConfigurableResource, ABC):
-    """Where uploads, artifacts and clips live; keys follow ARCHITECTURE.md."""
-
-    @abstractmethod
-    def put_file(
-        self, key: str, path: Path, content_type: str | None = None, tags: Tags | None = None
-    ) -> None: ...
-
-    @abstractmethod
-    def put_bytes(
-        self, key: str, data: bytes, content_type: str | None = None, tags: Tags | None = None
-    ) -> None: ...
-
-    @abstractmethod
-    def get_file(self, key: str, dest: Path) -> Path: ...
-
-    @abstractmethod
-    def get_bytes(self, key: str, byte_range: tuple[int, int] | None = None) -> bytes: ...
-
-    @abstractmethod
-    def head(self, key: str) -> StoredObject | None: ...
-
-    @abstractmethod
-    def list(self, prefix: str) -> Iterator[StoredObject]: ...
-
-    @abstractmethod
-    def delete_keys(self, keys: KeyList) -> None: ...
-
-    @abstractmethod
-    def presign_get(self, key: str, expiry_s: int, download_name: str | None = None) -> str: ...
-
-    @abstractmethod
-    def presign_put(
-        self, key: str, content_type: str, expiry_s: int, size_bytes: int | None = None
-    ) -> tuple[str, dict[str, str]]:
-        """A URL to PUT `key`; the store refuses another content type or, when given, size."""
-
-    def put_json(self, key: str, value: Any, tags: Tags | None = None) -> None:
-        """Store a JSON document (tags, e.g. INTERMEDIATE_TAG, drive lifecycle expiry on S3)."""
-        self.put_bytes(key, json.dumps(value, indent=1).encode(), "application/json", tags)
-
-    def get_json(self, key: str) -> Any:
-        """Read a JSON document written by put_json."""
-        return json.loads(self.get_bytes(key))
-
-    def delete_prefix(self, prefix: str, keep: set[str] | None = None) -> int:
-        """Delete every object under prefix except `keep`; returns how many went."""
-        doomed = [o.key for o in self.list(prefix) if not keep or o.key not in keep]
-        if doomed:
-            self.delete_keys(doomed)
-        return len(doomed)
 
 
 class S3StorageResource(StorageResource):
@@ -312,88 +239,3 @@ class S3StorageResource(StorageResource):
             f"object storage refused the request ({code}) after retries; check that the "
             f"bucket '{self.bucket}' exists and the credentials are right"
         )
-
-
-class LocalStorageResource(StorageResource):
-    """A folder standing in for S3 (the CLI's `process` and tests); URLs are file:// paths."""
-
-    root: str
-
-    def _path(self, key: str) -> Path:
-        root = Path(self.root).resolve()
-        path = (root / key).resolve()
-        if root not in path.parents and path != root:
-            raise StorageError(f"refusing a key outside the storage root: {key!r}")
-        return path
-
-    def put_file(
-        self, key: str, path: Path, content_type: str | None = None, tags: Tags | None = None
-    ) -> None:
-        dest = self._path(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".part-{dest.name}")
-        shutil.copyfile(path, tmp)
-        os.replace(tmp, dest)
-
-    def put_bytes(
-        self, key: str, data: bytes, content_type: str | None = None, tags: Tags | None = None
-    ) -> None:
-        dest = self._path(key)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".part-{dest.name}")
-        tmp.write_bytes(data)
-        os.replace(tmp, dest)
-
-    def get_file(self, key: str, dest: Path) -> Path:
-        src = self._path(key)
-        if not src.exists():
-            raise StorageError(f"{key} is not in storage")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        if src.resolve() != dest.resolve():
-            shutil.copyfile(src, dest)
-        return dest
-
-    def get_bytes(self, key: str, byte_range: tuple[int, int] | None = None) -> bytes:
-        src = self._path(key)
-        if not src.exists():
-            raise StorageError(f"{key} is not in storage")
-        with src.open("rb") as fh:
-            if byte_range is None:
-                return fh.read()
-            fh.seek(byte_range[0])
-            return fh.read(byte_range[1] - byte_range[0] + 1)
-
-    def head(self, key: str) -> StoredObject | None:
-        path = self._path(key)
-        if not path.exists():
-            return None
-        stat = path.stat()
-        return StoredObject(
-            key=key,
-            size=stat.st_size,
-            etag=f"{stat.st_size:x}-{int(stat.st_mtime_ns):x}",
-            last_modified=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
-        )
-
-    def list(self, prefix: str) -> Iterator[StoredObject]:
-        root = Path(self.root).resolve()
-        if not root.exists():
-            return
-        for path in sorted(root.rglob("*")):
-            key = path.relative_to(root).as_posix()
-            if path.is_file() and key.startswith(prefix) and not path.name.startswith(".part-"):
-                found = self.head(key)
-                if found is not None:
-                    yield found
-
-    def delete_keys(self, keys: KeyList) -> None:
-        for key in keys:
-            self._path(key).unlink(missing_ok=True)
-
-    def presign_get(self, key: str, expiry_s: int, download_name: str | None = None) -> str:
-        return self._path(key).as_uri()
-
-    def presign_put(
-        self, key: str, content_type: str, expiry_s: int, size_bytes: int | None = None
-    ) -> tuple[str, dict[str, str]]:
-        return self._path(key).as_uri(), {"Content-Type": content_type}

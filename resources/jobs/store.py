@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import fcntl
 import json
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,57 +13,21 @@ from dagster import ConfigurableResource
 from pydantic import PrivateAttr
 from sqlalchemy.engine import Engine
 
-from resources.job_tables import job_commands, job_events, jobs
-from resources.jobs import Job, JobCommand, JobEvent, JobOptions, JobStatus
+from resources.jobs.database import make_engine, upgrade
+from resources.jobs.model import Job, JobCommand, JobEvent, JobStatus
+from resources.jobs.options import JobOptions
+from resources.jobs.rows import NEW_JOB_NULLS, NewJob, event_from_row, job_from_row
+from resources.jobs.tables import job_commands, job_events, jobs
 
-MIGRATIONS = Path(__file__).with_name("migrations")
+__all__ = ["JobStoreResource", "NewJob"]
+
 # one statement object for every createUpload: SQLAlchemy memoises its cache key and compiled
 # form, where `jobs.insert().values(**row)` rebuilt, re-keyed and re-bound a new one per call
 _INSERT_JOB = jobs.insert()
 
 
-# the columns a new job leaves empty
-_NEW_JOB_NULLS = dict.fromkeys(
-    ("eta_s", "error_code", "error_message", "run_id", "source_etag", "manifest_key")
-)
-
-
-@dataclass(frozen=True)
-class NewJob:
-    """What createUpload knows of a job before its upload."""
-
-    owner: str
-    filename: str
-    content_type: str
-    size_bytes: int
-    extension: str
-    options: JobOptions
-
-    def row(self, job_id: str, now: datetime) -> dict[str, Any]:
-        """The jobs row: queued, waiting for the upload at a key derived from owner and id."""
-        return {
-            "id": job_id,
-            "owner": self.owner,
-            "status": JobStatus.QUEUED.value,
-            "stage": "upload",
-            "percent": 0.0,
-            "message": "waiting for the upload",
-            "filename": self.filename,
-            "content_type": self.content_type,
-            "size_bytes": self.size_bytes,
-            "source_key": f"uploads/{self.owner}/{job_id}/source.{self.extension}",
-            "options": self.options.to_json(),
-            "created_at": now,
-            "updated_at": now,
-        }
-
-
 def _now() -> datetime:
     return datetime.now(tz=UTC)
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 class JobStoreResource(ConfigurableResource):
@@ -80,22 +40,12 @@ class JobStoreResource(ConfigurableResource):
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = _make_engine(self.url)
+            self._engine = make_engine(self.url)
         return self._engine
 
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision (idempotent)."""
-        from alembic import command
-        from alembic.config import Config
-
-        cfg = Config()
-        cfg.set_main_option("script_location", str(MIGRATIONS))
-        # api workers start together: one migrates, the others wait and find it done
-        with _migration_lock(self.engine), self.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
+        upgrade(self.engine)
 
     def ping(self) -> None:
         """Raise when the database cannot be reached."""
@@ -127,7 +77,7 @@ class JobStoreResource(ConfigurableResource):
         ]
         with self.engine.begin() as conn:
             conn.execute(_INSERT_JOB, rows)
-        return [_job({**row, **_NEW_JOB_NULLS}) for row in rows]
+        return [job_from_row({**row, **NEW_JOB_NULLS}) for row in rows]
 
     def get(self, job_id: str, owner: str | None = None) -> Job | None:
         """One job, or None when it does not exist or belongs to someone else."""
@@ -136,7 +86,7 @@ class JobStoreResource(ConfigurableResource):
             query = query.where(jobs.c.owner == owner)
         with self.engine.connect() as conn:
             row = conn.execute(query).mappings().first()
-        return _job(row) if row else None
+        return job_from_row(row) if row else None
 
     def get_many(self, job_ids: Sequence[str], owner: str) -> dict[str, Job]:
         """Jobs by id for one owner, in one query (DataLoader batches)."""
@@ -144,7 +94,7 @@ class JobStoreResource(ConfigurableResource):
             return {}
         query = jobs.select().where(jobs.c.id.in_(list(job_ids)), jobs.c.owner == owner)
         with self.engine.connect() as conn:
-            return {r["id"]: _job(r) for r in conn.execute(query).mappings()}
+            return {r["id"]: job_from_row(r) for r in conn.execute(query).mappings()}
 
     def list_jobs(
         self,
@@ -168,7 +118,7 @@ class JobStoreResource(ConfigurableResource):
             )
         query = query.order_by(jobs.c.created_at.desc(), jobs.c.id.desc()).limit(first)
         with self.engine.connect() as conn:
-            return [_job(r) for r in conn.execute(query).mappings()]
+            return [job_from_row(r) for r in conn.execute(query).mappings()]
 
     def update(self, job_id: str, **values: Any) -> None:
         """Set columns on a job (status values may be JobStatus)."""
@@ -245,7 +195,7 @@ class JobStoreResource(ConfigurableResource):
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [_event(r) for r in conn.execute(query).mappings()]
+            return [event_from_row(r) for r in conn.execute(query).mappings()]
 
     def last_event_id(self, job_id: str) -> int:
         """Id of the job's newest progress event (0 when it has none)."""
@@ -296,7 +246,7 @@ class JobStoreResource(ConfigurableResource):
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [_job(r) for r in conn.execute(query).mappings()]
+            return [job_from_row(r) for r in conn.execute(query).mappings()]
 
     def delete(self, job_id: str) -> None:
         """Remove a job and its events and commands."""
@@ -304,80 +254,3 @@ class JobStoreResource(ConfigurableResource):
             conn.execute(job_events.delete().where(job_events.c.job_id == job_id))
             conn.execute(job_commands.delete().where(job_commands.c.job_id == job_id))
             conn.execute(jobs.delete().where(jobs.c.id == job_id))
-
-
-_LOCK_KEY = 0x1EC7_0A55  # any constant shared by every process migrating this database
-
-
-@contextmanager
-def _migration_lock(engine: Engine) -> Iterator[None]:
-    """An exclusive lock file beside a SQLite database file (other databases lock in SQL)."""
-    database = engine.url.database if engine.dialect.name == "sqlite" else None
-    if not database or database == ":memory:":
-        yield
-        return
-    with open(f"{database}.migrate.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-
-        @sa.event.listens_for(engine, "connect")
-        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA journal_mode=WAL")
-            # WAL + NORMAL never corrupts the database; only the last commits before a power
-            # cut may be lost, and each commit no longer waits for an fsync
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.close()
-
-        return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
-
-
-def _job(row: Any) -> Job:
-    return Job(
-        id=row["id"],
-        owner=row["owner"],
-        status=JobStatus(row["status"]),
-        stage=row["stage"],
-        percent=float(row["percent"]),
-        eta_s=row["eta_s"],
-        message=row["message"],
-        error_code=row["error_code"],
-        error_message=row["error_message"],
-        filename=row["filename"],
-        content_type=row["content_type"],
-        size_bytes=int(row["size_bytes"]),
-        source_key=row["source_key"],
-        options=JobOptions.from_json(row["options"]),
-        run_id=row["run_id"],
-        source_etag=row["source_etag"],
-        manifest_key=row["manifest_key"],
-        created_at=_aware(row["created_at"]),
-        updated_at=_aware(row["updated_at"]),
-    )
-
-
-def _event(row: Any) -> JobEvent:
-    return JobEvent(
-        id=int(row["id"]),
-        job_id=row["job_id"],
-        created_at=_aware(row["created_at"]),
-        status=JobStatus(row["status"]),
-        stage=row["stage"],
-        percent=float(row["percent"]),
-        eta_s=row["eta_s"],
-        message=row["message"],
-    )

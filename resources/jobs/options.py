@@ -1,12 +1,11 @@
-"""Job records as the API and the pipeline see them, and the one contract for job options."""
+"""The one contract for job options: what an uploader may ask for, checked on construction."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -14,18 +13,6 @@ if TYPE_CHECKING:
     from resources.settings import Settings
 
 E = TypeVar("E", bound=StrEnum)
-
-
-class JobStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-
-    @property
-    def terminal(self) -> bool:
-        return self in {JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED}
 
 
 class Layout(StrEnum):
@@ -255,46 +242,3 @@ class JobOptions:
             if value is not None and value != getattr(defaults, key):
                 values[key] = value
         return JobOptions(**values)
-
-
-@dataclass(frozen=True)
-class Job:
-    id: str
-    owner: str
-    status: JobStatus
-    stage: str
-    percent: float
-    eta_s: float | None
-    message: str
-    error_code: str | None
-    error_message: str | None
-    filename: str
-    content_type: str
-    size_bytes: int
-    source_key: str
-    options: JobOptions
-    run_id: str | None
-    source_etag: str | None
-    manifest_key: str | None
-    created_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class JobEvent:
-    id: int
-    job_id: str
-    created_at: datetime
-    status: JobStatus
-    stage: str
-    percent: float
-    eta_s: float | None
-    message: str
-
-
-@dataclass(frozen=True)
-class JobCommand:
-    id: int
-    job_id: str
-    kind: str
-    payload: dict[str, Any] = field(default_factory=dict)

@@ -1,4 +1,4 @@
-"""SQL tables of the job store (the migrations in resources/migrations create them)."""
+"""SQL tables of the job store (the migrations in resources/jobs/migrations create them)."""
 
 from __future__ import annotations
 

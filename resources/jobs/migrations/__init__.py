@@ -1,0 +1,1 @@
+"""Alembic migrations of the job store (script_location for resources.jobs.database)."""

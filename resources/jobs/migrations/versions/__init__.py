@@ -1,0 +1,1 @@
+"""The job store's Alembic revisions, oldest first."""
