@@ -14,8 +14,9 @@ COPY deploy ./deploy
 RUN uv sync --frozen --no-dev --extra deploy
 
 FROM python:3.11-slim-bookworm AS runtime
-# fonts for burned-in subtitles; ffmpeg itself comes from the imageio-ffmpeg wheel
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core tesseract-ocr tesseract-ocr-eng \
+# fonts for burned-in subtitles, tesseract for slide text, espeak-ng for matching misheard
+# words to slide terms by sound; ffmpeg itself comes from the imageio-ffmpeg wheel
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core tesseract-ocr tesseract-ocr-eng espeak-ng \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 lecture
 WORKDIR /app

@@ -20,7 +20,7 @@ setup: uv  ## the Python environment, exactly as locked
 uv:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
 
-system-deps:  ## espeak-ng, sox: synthetic test lectures; DejaVu: subtitles; tesseract: slide OCR
+system-deps:  ## espeak-ng: test lectures and terms by sound; sox: test lectures; DejaVu: subtitles; tesseract: slide OCR
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from lecture_assets.analysis.models import Transcript, TranscriptSegment, Word
+from lecture_assets.analysis.transcript import phonetic
 from lecture_assets.analysis.transcript.term_fix import snap_to_terms
 from lecture_assets.analysis.transcript.transcribe import FasterWhisperTranscriber
 from tests.fixtures.slide_terms import ON_SLIDES, SLIDES, slide, spoken_wav, terms_heard, words
@@ -53,7 +54,39 @@ def test_the_glossary_counts_all_lecture_long() -> None:
     assert fixed.text == "we use the hessian" and fixes[0].term == "hessian"
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="make system-deps")
+needs_espeak = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="make system-deps")
+
+
+@needs_espeak
+def test_words_that_sound_like_a_long_term_become_it() -> None:
+    slides = [
+        slide(0, 30, "Eigenvalues and Eigenvectors", "Curvature of the Hessian"),
+        slide(30, 90, "Attention", "Softmax over queries and keys"),
+    ]
+    fixed, fixes = snap_to_terms(_transcript("the item values of the curvature"), slides)
+    assert fixed.text == "the eigenvalues of the curvature"
+    assert [(f.heard, f.term) for f in fixes] == [("item values", "eigenvalues")]
+    fixed, _ = snap_to_terms(_transcript("attention computes us off max over keys", 60.0), slides)
+    assert fixed.text == "attention computes us softmax over keys"
+
+
+@needs_espeak
+def test_short_terms_and_ordinary_words_keep_their_own_sound() -> None:
+    # "wait" sounds exactly like "weight", "prime" much like "prior": short terms never match
+    slides = [slide(0, 30, "Weight decay", "Prior times likelihood")]
+    text = "we wait a prime moment and then the values of it"
+    fixed, fixes = snap_to_terms(_transcript(text), slides)
+    assert fixed.text == text and fixes == []
+
+
+def test_without_espeak_terms_match_by_spelling_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(phonetic, "espeak_binary", lambda: None)
+    slides = [slide(0, 30, "Eigenvalues", "Gradient descent")]
+    fixed, _ = snap_to_terms(_transcript("the item values and a radiant step"), slides)
+    assert fixed.text == "the item values and a gradient step"
+
+
+@needs_espeak
 def test_terms_heard_wrong_are_right_after_snapping_and_nothing_else_changes(
     tmp_path: Path,
 ) -> None:
