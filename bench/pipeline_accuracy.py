@@ -14,7 +14,7 @@ from bench.vad_eval import counts, f1
 from lecture_assets.analysis.models import Interval, Rect
 from tests.fixtures.topic_lectures import pk
 
-BOUNDARY_TOL_S = 0.3
+WORD_TOL_S = 0.05  # how far an edge may sit inside a sentence's speech (a frame of audio)
 
 
 def _iou(a: Rect | None, b: dict[str, int] | None) -> float:
@@ -50,6 +50,21 @@ def layout_iou(lecture: LongLecture, layout: dict[str, Any]) -> dict[str, float]
         "periods_found": len(found),
         "periods_truth": len(lecture.layout.periods),
     }
+
+
+def clean_edges(start: float, end: float, sentences: list[Interval]) -> bool:
+    """A clip starts in the pause before a sentence and ends in the pause after one: it cuts
+    no word of its own first and last sentence and takes none of a neighbour's. (Until
+    2026-12-07 an edge counted as clean within 0.3 s of the sentence's first or last word
+    either way, which passed clips ending 0.24 s inside their last word and failed ones that
+    kept 0.3 s of the pause.)"""
+    first = min(range(len(sentences)), key=lambda i: abs(sentences[i].start - start))
+    last = min(range(len(sentences)), key=lambda i: abs(sentences[i].end - end))
+    before = sentences[first - 1].end if first > 0 else 0.0
+    after = sentences[last + 1].start if last + 1 < len(sentences) else float("inf")
+    starts_clean = before - WORD_TOL_S <= start <= sentences[first].start + WORD_TOL_S
+    ends_clean = sentences[last].end - WORD_TOL_S <= end <= after + WORD_TOL_S
+    return starts_clean and ends_clean
 
 
 def _nearest(t: float, points: list[float]) -> float:
@@ -129,11 +144,7 @@ def score(lecture: LongLecture, manifest: dict[str, Any], out_dir: Path) -> dict
     starts = [s.start for s in lecture.sentence_times]
     ends = [s.end for s in lecture.sentence_times]
     clips = manifest["clips"]
-    clean = [
-        _nearest(c["start"], starts) <= BOUNDARY_TOL_S
-        and _nearest(c["end"], ends) <= BOUNDARY_TOL_S
-        for c in clips
-    ]
+    clean = [clean_edges(c["start"], c["end"], lecture.sentence_times) for c in clips]
     slides = manifest["layout"].get("slide_changes", [])
     hits = sum(1 for t in lecture.layout.slide_changes if _nearest(t, slides) <= 1.0)
     return {
