@@ -30,7 +30,8 @@ from lecture_assets.analysis.models import (
     Word,
 )
 from lecture_assets.analysis.render.captions import build_cues, write_ass
-from lecture_assets.analysis.render.compile import RenderOptions, plan_clip, render_clip
+from lecture_assets.analysis.render.compile import render_clip
+from lecture_assets.analysis.render.plan import RenderOptions, plan_clip
 from tests.fixtures.layout_shapes import SHAPES, Shape, realmedia_present
 from tests.fixtures.layouts import cached_layout_video
 

@@ -26,12 +26,8 @@ from lecture_assets.analysis.models import (
     Word,
 )
 from lecture_assets.analysis.render.captions import build_cues, write_ass
-from lecture_assets.analysis.render.compile import (
-    RenderedClip,
-    RenderOptions,
-    plan_clip,
-    render_clips,
-)
+from lecture_assets.analysis.render.compile import RenderedClip, render_clips
+from lecture_assets.analysis.render.plan import RenderOptions, plan_clip
 from resources.media import MediaResource
 
 HERE = Path(__file__).parent

@@ -24,9 +24,10 @@ from lecture_assets.analysis.render.captions import (
     write_vtt,
 )
 from lecture_assets.analysis.render.clip_edits import fixed_cues, reconcile
-from lecture_assets.analysis.render.compile import RenderOptions, plan_clip, render_clips
+from lecture_assets.analysis.render.compile import render_clips
 from lecture_assets.analysis.render.edl import write_edl, write_fcpxml
 from lecture_assets.analysis.render.graph import LayoutPreference
+from lecture_assets.analysis.render.plan import RenderOptions, plan_clip
 from lecture_assets.analysis.slides.read import SlideDeck
 from lecture_assets.assets.common import duration_meta, run_stage
 from lecture_assets.clip_edit_store import CLIPS_TAG, load_edits, parse_clips_tag, save_edits

@@ -34,8 +34,9 @@ from lecture_assets.analysis.render.captions import (
     write_ass,
     write_srt,
 )
-from lecture_assets.analysis.render.compile import RenderOptions, plan_clip, render_clip
+from lecture_assets.analysis.render.compile import render_clip
 from lecture_assets.analysis.render.edl import write_edl, write_fcpxml
+from lecture_assets.analysis.render.plan import RenderOptions, plan_clip
 
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 FAST = RenderOptions(preset="ultrafast", threads=2)

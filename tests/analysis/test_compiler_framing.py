@@ -10,9 +10,10 @@ from lecture_assets.analysis.layout.detect import detect_layout
 from lecture_assets.analysis.media.ffmpeg import probe
 from lecture_assets.analysis.models import HighlightSegment, Interval, Rect, SpeakerPosition
 from lecture_assets.analysis.render.camera_band import MAX_ENLARGE, camera_box, split_bands
-from lecture_assets.analysis.render.compile import RenderOptions, plan_clip, render_clip
+from lecture_assets.analysis.render.compile import render_clip
 from lecture_assets.analysis.render.frame import OUT_H, OUT_W
 from lecture_assets.analysis.render.graph import _follow_expr
+from lecture_assets.analysis.render.plan import RenderOptions, plan_clip
 from tests.fixtures.layout_shapes import SHAPES
 from tests.fixtures.layouts import cached_layout_video
 

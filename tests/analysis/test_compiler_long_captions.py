@@ -23,7 +23,8 @@ from lecture_assets.analysis.models import (
 )
 from lecture_assets.analysis.render.caption_layer import frame_set_expr
 from lecture_assets.analysis.render.captions import build_cues, burn_schedule, write_ass
-from lecture_assets.analysis.render.compile import RenderOptions, plan_clip, render_clip
+from lecture_assets.analysis.render.compile import render_clip
+from lecture_assets.analysis.render.plan import RenderOptions, plan_clip
 
 FAST = RenderOptions(preset="ultrafast", threads=2)
 SECONDS = 120.0

@@ -10,7 +10,8 @@ import pytest
 from lecture_assets.analysis.media.ffmpeg import ffmpeg_exe, probe
 from lecture_assets.analysis.media.loudness import integrated_loudness, normalising_gain_db
 from lecture_assets.analysis.models import HighlightSegment, Interval, ScreenLayout
-from lecture_assets.analysis.render.compile import RenderOptions, plan_clip, render_clip
+from lecture_assets.analysis.render.compile import render_clip
+from lecture_assets.analysis.render.plan import RenderOptions, plan_clip
 from tests.analysis.test_compiler import _make_source
 
 
