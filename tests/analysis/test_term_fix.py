@@ -79,6 +79,12 @@ def test_short_terms_and_ordinary_words_keep_their_own_sound() -> None:
     assert fixed.text == text and fixes == []
 
 
+@needs_espeak
+def test_a_token_espeak_says_nothing_for_does_not_spoil_the_batch() -> None:
+    sounds = phonetic.pronunciations(["-", "'", "eigenvalues", "item values"])
+    assert set(sounds) == {"eigenvalues", "item values"}
+
+
 def test_without_espeak_terms_match_by_spelling_only(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(phonetic, "espeak_binary", lambda: None)
     slides = [slide(0, 30, "Eigenvalues", "Gradient descent")]

@@ -19,7 +19,9 @@ from rapidfuzz.distance import Indel
 log = logging.getLogger(__name__)
 
 _MARKS = re.compile("[ˈˌːˑ\u200d\u0361 .]")  # stress, length, ties and spaces
-_SAFE = re.compile(r"^[\w' -]+$")
+# words, apostrophes, hyphens and spaces, with at least one letter: espeak-ng says nothing
+# for a lone "-", and one silent line would leave the batch's lines out of step
+_SAFE = re.compile(r"^(?=.*[^\W\d_])[\w' -]+$")
 _VOICES = {"en": "en-us"}
 TIMEOUT_S = 60.0
 
