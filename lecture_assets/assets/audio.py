@@ -8,7 +8,8 @@ from lecture_assets.analysis.models import SourceInfo, SpeechMap, Transcript
 from lecture_assets.analysis.silence.detect import detect_silences
 from lecture_assets.analysis.slides.read import SlideDeck
 from lecture_assets.analysis.transcript.hints import TranscriptHints
-from lecture_assets.analysis.transcript.term_fix import TermFix, snap_to_terms
+from lecture_assets.analysis.transcript.screen_terms import fit_screen_terms
+from lecture_assets.analysis.transcript.term_fix import TermFix
 from lecture_assets.analysis.transcript.whisper_models import release_models
 from lecture_assets.assets.common import duration_meta, run_stage
 from lecture_assets.io_manager import IO_MANAGER_KEY
@@ -80,8 +81,11 @@ def transcript(
     with run_stage(context, job_store, progress, "transcript") as stage:
         wav = workdir.fetch(storage, job_id, keys.audio(job_id))
         # the user's glossary always primes; the slides only when the deployment opts in
-        on_screen = slides.slides if transcriber.slide_hints else []
-        hints = TranscriptHints(on_screen, list(stage.job.options.glossary or ()))
+        hints = TranscriptHints(
+            slides.slides,
+            list(stage.job.options.glossary or ()),
+            prime_slides=transcriber.slide_hints,
+        )
         engine = transcriber.build()
         try:
             result = engine.transcribe(
@@ -91,10 +95,11 @@ def transcript(
                 hints=hints,
                 on_progress=lambda f: stage.report(f, f"transcribing: {f * 100:.0f}% of the audio"),
             )
+            # misheard words snap to the terms on the slide shown then (or the glossary); slide
+            # terms still missing where some words sound like them are heard again
+            result, fixes = fit_screen_terms(engine, wav, result, hints)
         finally:
             release_models()  # the steps after this one in the process get the memory back
-        # misheard words snap to the terms on the slide shown then (or in the glossary)
-        result, fixes = snap_to_terms(result, slides.slides, hints.glossary)
     words = len(result.words)
     return Output(
         result,

@@ -59,14 +59,17 @@ class Pack:
     """
 
     pieces: tuple[Interval, ...]
+    gap_s: float = 0.0  # silence put between two pieces when they are joined
 
     @property
     def duration(self) -> float:
-        """Seconds of audio in the joined stretch."""
+        """Seconds of the lecture's audio in the joined stretch."""
         return sum(p.duration for p in self.pieces)
 
     def _offsets(self) -> list[float]:
-        return [0.0, *accumulate(p.duration for p in self.pieces)]
+        # where each piece starts in the joined audio (and, last, where it all ends)
+        ends = accumulate(p.duration for p in self.pieces)
+        return [0.0, *(t + k * self.gap_s for k, t in enumerate(ends, 1))]
 
     def piece_at(self, t: float) -> int:
         """Index of the piece that joined time `t` falls in."""

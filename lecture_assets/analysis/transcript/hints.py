@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from lecture_assets.analysis.content.titles import STOPWORDS
+from lecture_assets.analysis.models import Interval
 from lecture_assets.analysis.slides.read import Slide
 
 TERM_PATTERN = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]*[A-Za-zÀ-ÿ0-9]")
@@ -18,17 +20,26 @@ class TranscriptHints:
 
     slides: list[Slide] = field(default_factory=list)
     glossary: list[str] = field(default_factory=list)
+    # whether the slides prime the first decoding too (off in the pipeline by default: whisper
+    # echoed the prompt); they always prime the stretches heard again for a missed term
+    prime_slides: bool = True
 
     def prompt(self, start: float, end: float) -> str:
-        """Glossary terms, then the lines of the slides shown from `start` to `end`.
+        """Glossary terms, then (if `prime_slides`) the lines of the slides shown from `start`
+        to `end`.
 
         A stretch of speech is primed with the text on screen while it was said, the way a
         listener reads the slide. Each line is written as a sentence of its own: whisper
         copies the prompt's style, and a comma list made it join sentences with commas.
         """
+        spans = [Interval(start, end)] if self.prime_slides else []
+        return self.slide_prompt(spans)
+
+    def slide_prompt(self, spans: Sequence[Interval]) -> str:
+        """Glossary terms, then the lines of the slides shown during any of `spans`."""
         lines: list[str] = [t.strip() for t in self.glossary if t.strip()]
         for slide in self.slides:
-            if slide.end <= start or slide.start >= end:
+            if not any(slide.start < s.end and s.start < slide.end for s in spans):
                 continue
             lines += [ln for ln in slide.lines if any(is_term(w) for w in TERM_PATTERN.findall(ln))]
         seen: set[str] = set()

@@ -54,8 +54,8 @@ def snap_to_terms(
     transcript: Transcript, slides: list[Slide], glossary: list[str] | None = None
 ) -> tuple[Transcript, list[TermFix]]:
     """`transcript` with misheard words replaced by on-screen or glossary terms."""
-    shown = [_Shown(s.start, s.end, _terms(s.lines or [s.title])) for s in slides]
-    always = _terms(glossary or [])
+    shown = [_Shown(s.start, s.end, slide_terms(s)) for s in slides]
+    always = terms_in(glossary or [])
     if not always and not any(s.terms for s in shown):
         return transcript, []
     sounds = pronunciations(_sound_candidates(transcript, shown, always), transcript.language)
@@ -86,7 +86,7 @@ def _sound_candidates(
     """Long terms, and the words and word pairs said while one of them was on screen."""
     out: set[str] = set()
     for segment in transcript.segments:
-        tokens = [_token(w) for w in segment.words]
+        tokens = [word_token(w) for w in segment.words]
         for i, word in enumerate(segment.words):
             long_terms = [t for t in _terms_at(word.start, shown, always) if _long(t)]
             if not long_terms or not tokens[i]:
@@ -98,7 +98,8 @@ def _sound_candidates(
     return out
 
 
-def _token(word: Word) -> str:
+def word_token(word: Word) -> str:
+    """The word itself, lower-case, without the punctuation around it ("" for none)."""
     parts = _WORD.match(word.word.strip())
     return parts.group(2).lower() if parts else ""
 
@@ -107,7 +108,13 @@ def _long(term: str) -> bool:
     return len(term) >= SOUND_TERM_LETTERS
 
 
-def _terms(lines: list[str]) -> dict[str, str]:
+def slide_terms(slide: Slide) -> dict[str, str]:
+    """The technical terms on `slide` (lower-case -> as written)."""
+    return terms_in(slide.lines or [slide.title])
+
+
+def terms_in(lines: list[str]) -> dict[str, str]:
+    """The technical terms in `lines` (lower-case -> as written); all-capital words left out."""
     out: dict[str, str] = {}
     for line in lines:
         for word in TERM_PATTERN.findall(line):
@@ -192,7 +199,7 @@ def _sounds_like(
     for key, written in terms.items():
         if not _long(key) or key not in sounds:
             continue
-        if any(_variant(part, key) for part in heard.split()):
+        if any(variant(part, key) for part in heard.split()):
             return None
         score = sound_similarity(said, sounds[key])
         if score >= SOUND_SIMILARITY and (best is None or score > best[1]):
@@ -210,7 +217,7 @@ def _closest(token: str, terms: dict[str, str], exact: bool = False) -> tuple[st
         return (terms[low], 1.0) if exact else None
     best: tuple[str, float] | None = None
     for key, written in terms.items():
-        if _variant(low, key):
+        if variant(low, key):
             return None  # the speaker said a form of the term: theirs to choose
         score = Indel.normalized_similarity(low, key)
         if score >= SIMILARITY and (best is None or score > best[1]):
@@ -218,7 +225,7 @@ def _closest(token: str, terms: dict[str, str], exact: bool = False) -> tuple[st
     return best
 
 
-def _variant(a: str, b: str) -> bool:
+def variant(a: str, b: str) -> bool:
     """`a` and `b` are forms of one word ("weight"/"weights", "shares"/"shared")."""
     short, long = sorted((a, b), key=len)
     return _stem(a) == _stem(b) or (long.startswith(short) and len(long) - len(short) <= 3)

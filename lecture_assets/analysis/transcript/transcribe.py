@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -17,6 +17,7 @@ from lecture_assets.analysis.media.audio import (
     read_pcm,
 )
 from lecture_assets.analysis.models import (
+    Interval,
     SpeechMap,
     Transcript,
     TranscriptSegment,
@@ -36,6 +37,8 @@ from lecture_assets.analysis.transcript.decoding import (
     decode_quality,
 )
 from lecture_assets.analysis.transcript.hints import TranscriptHints
+from lecture_assets.analysis.transcript.relisten import GAP_S, relisten_for_terms
+from lecture_assets.analysis.transcript.term_fix import TermFix
 from lecture_assets.analysis.transcript.whisper_models import decode_budget, load_model
 
 ProgressCallback = Callable[[float], None]
@@ -125,29 +128,12 @@ class FasterWhisperTranscriber:
         if not chunks:
             return Transcript(language or "en", [], self.name, round(duration, 3), NO_SPEECH)
         workers, threads = decode_budget(self.workers, self.cpu_threads)
-        model = load_model(
-            self.model_source,
-            compute_type=self.compute_type,
-            cpu_threads=threads,
-            workers=workers,
-            allow_download=self.allow_download,
-        )
+        model = self._model(threads, workers)
         if not model.model.is_multilingual:
             language = "en"
 
         def run(audio: Float32Array, lang: str, prompt: str, **options: Any) -> list[Any]:
-            parts, _ = model.transcribe(
-                audio,
-                language=lang,
-                beam_size=self.beam_size,
-                initial_prompt=prompt or None,
-                word_timestamps=True,
-                vad_filter=False,
-                without_timestamps=False,
-                **options,
-            )
-            # the parts are a lazy generator: the decoding happens here, on this thread
-            return list(parts)
+            return self._run(model, audio, lang, prompt, **options)
 
         def decode(chunk: Pack, lang: str) -> list[TranscriptSegment]:
             prompt = hints.prompt(chunk.pieces[0].start, chunk.pieces[-1].end) if hints else ""
@@ -181,6 +167,57 @@ class FasterWhisperTranscriber:
         reason = None if cleaned else "the model heard no words in the detected speech"
         return Transcript(language, cleaned, self.name, round(duration, 3), reason)
 
+    def hear_terms_again(
+        self, wav: Path, transcript: Transcript, hints: TranscriptHints
+    ) -> tuple[Transcript, list[TermFix]]:
+        """`transcript` with the slide terms it missed heard again, primed with their slide
+        (`relisten`); the first transcript's other words stay as they are."""
+        if not hints.slides or not transcript.segments:
+            return transcript, []
+        pcm = read_pcm(wav)
+        workers, threads = decode_budget(self.workers, self.cpu_threads)
+        model = self._model(threads, workers)  # the one the transcript was decoded with
+
+        def decode(pieces: Sequence[Interval], prompt: str) -> list[Word]:
+            pack = Pack(tuple(pieces), gap_s=GAP_S)
+            audio = _audio(pcm, pack)
+            parts = self._run(model, audio, transcript.language, prompt, **FIRST_PASS)
+            quality = decode_quality(parts)
+            if quality.failed_windows:  # a loop: once more, repeats penalised
+                retry = self._run(model, audio, transcript.language, prompt, **SECOND_PASS)
+                if decode_quality(retry).better_than(quality):
+                    parts = retry
+            return [w for part in parts for w in _segment(part, pack).words]
+
+        return relisten_for_terms(
+            transcript, hints.slides, decode, hints.slide_prompt, workers=workers
+        )
+
+    def _model(self, threads: int, workers: int) -> Any:
+        return load_model(
+            self.model_source,
+            compute_type=self.compute_type,
+            cpu_threads=threads,
+            workers=workers,
+            allow_download=self.allow_download,
+        )
+
+    def _run(
+        self, model: Any, audio: Float32Array, lang: str, prompt: str, **options: Any
+    ) -> list[Any]:
+        parts, _ = model.transcribe(
+            audio,
+            language=lang,
+            beam_size=self.beam_size,
+            initial_prompt=prompt or None,
+            word_timestamps=True,
+            vad_filter=False,
+            without_timestamps=False,
+            **options,
+        )
+        # the parts are a lazy generator: the decoding happens here, on this thread
+        return list(parts)
+
 
 LANGUAGE_WINDOWS = 3  # 30 s windows of speech heard to name the language, spread over it
 _WINDOW_S = 30.0  # what whisper hears at once
@@ -208,8 +245,17 @@ def _detect_language(model: Any, pcm: Int16Array, chunks: list[Pack]) -> str:
 
 
 def _audio(pcm: Int16Array, chunk: Pack) -> Float32Array:
-    """The pieces of `chunk` joined end to end, as the model's float input."""
-    return np.concatenate([float_slice(pcm, p.start, p.end) for p in chunk.pieces])
+    """The pieces of `chunk` joined end to end (its gap of silence between two), as the
+    model's float input."""
+    gap = np.zeros(round(chunk.gap_s * SAMPLE_RATE), dtype=np.float32)
+    parts: list[Float32Array] = []
+    for k, p in enumerate(chunk.pieces):
+        parts += (
+            [gap, float_slice(pcm, p.start, p.end)]
+            if k and len(gap)
+            else [float_slice(pcm, p.start, p.end)]
+        )
+    return np.concatenate(parts)
 
 
 def _segment(part: Any, chunk: Pack) -> TranscriptSegment:
