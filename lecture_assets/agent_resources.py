@@ -18,6 +18,7 @@ class TranscriberResource(ConfigurableResource):
     allow_download: bool = False
     beam_size: int = 5  # 1 = greedy: faster, a little less accurate
     slide_hints: bool = False  # prime decoding with the slide text on screen (opt-in)
+    relisten: bool = True  # hear missed slide terms again, primed with their slide
     openai_api_key: str = ""
     openai_base_url: str | None = None
 

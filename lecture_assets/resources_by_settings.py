@@ -71,6 +71,7 @@ def build_resources(settings: Settings, env_secrets: bool = True) -> dict[str, A
             allow_download=settings.whisper_allow_download,
             beam_size=settings.whisper_beam_size,
             slide_hints=settings.transcript_slide_hints,
+            relisten=settings.transcript_relisten,
             openai_api_key=hidden("openai_api_key"),
             openai_base_url=settings.openai_base_url,
         ),

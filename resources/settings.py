@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     # prime whisper with the slide lines on screen; off by default: on the synthetic bench it
     # raised WER (0.185 -> 0.351, clean set) by making whisper echo the prompt
     transcript_slide_hints: bool = False
+    # slide terms still missing after snapping are heard again, primed with their slide (at
+    # most 4 % of the lecture); off trades those terms for ~6 % of the transcript's time
+    transcript_relisten: bool = True
     openai_api_key: SecretStr = SecretStr("")
     openai_base_url: str | None = None
 

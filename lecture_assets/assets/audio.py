@@ -97,7 +97,9 @@ def transcript(
             )
             # misheard words snap to the terms on the slide shown then (or the glossary); slide
             # terms still missing where some words sound like them are heard again
-            result, fixes = fit_screen_terms(engine, wav, result, hints)
+            result, fixes = fit_screen_terms(
+                engine, wav, result, hints, relisten=transcriber.relisten
+            )
         finally:
             release_models()  # the steps after this one in the process get the memory back
     words = len(result.words)

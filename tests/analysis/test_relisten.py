@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 import pytest
 
+from bench.asr_eval import normalize
 from lecture_assets.analysis.models import Interval, Transcript, TranscriptSegment, Word
 from lecture_assets.analysis.transcript import relisten
 from lecture_assets.analysis.transcript.chunks import Pack
@@ -128,3 +129,30 @@ def test_a_pack_with_gaps_maps_times_back_to_each_piece() -> None:
     assert pack.to_source(3.0) == 50.5
     segment = pack.place_segment(2.6, 4.0, "x", [Word(2.6, 3.0, "x")])
     assert (segment.words[0].start, segment.words[0].end) == (50.1, 50.5)
+
+
+def test_a_noisy_lecture_gets_back_terms_snapping_missed_and_keeps_its_other_words() -> None:
+    from bench.asr import tech_lecture
+    from lecture_assets.analysis.transcript.hints import TranscriptHints
+    from lecture_assets.analysis.transcript.screen_terms import fit_screen_terms
+    from lecture_assets.analysis.transcript.term_fix import snap_to_terms
+    from lecture_assets.analysis.transcript.transcribe import FasterWhisperTranscriber
+
+    lecture = tech_lecture(noisy=True, seed=12)  # 15 dB room noise, eight titled slides
+    engine = FasterWhisperTranscriber("base", beam_size=5)
+    hints = TranscriptHints(lecture.slides, prime_slides=False)
+    heard = engine.transcribe(lecture.wav, hints=hints)
+    snapped, _ = snap_to_terms(heard, lecture.slides)
+    fixed, fixes = fit_screen_terms(engine, lecture.wav, heard, hints)
+
+    def terms(text: str) -> int:
+        said = set(normalize(text).split())
+        return sum(term in said for term in lecture.terms)
+
+    assert terms(fixed.text) >= terms(snapped.text) + 2, (snapped.text, fixed.text)
+    assert terms(fixed.text) >= 0.9 * len(lecture.terms), fixed.text
+    # hearing again only ever puts a slide term in place of words: the rest stays as heard
+    on_slides = {w.lower() for s in lecture.slides for w in normalize(s.text).split()}
+    new = [w.word for w in fixed.words if w not in snapped.words]
+    assert new and all(normalize(w).strip() in on_slides for w in new), new
+    assert len(fixes) > len(snap_to_terms(heard, lecture.slides)[1])

@@ -36,6 +36,25 @@ SECOND_PASS: dict[str, Any] = {
 }
 
 
+# hearing a stretch again primed with its slide (`relisten`): a slide's lines as the prompt
+# invite loops, so no phrase is said twice, and the window is one segment (a loop can't seek
+# on into a second); a repetition penalty as well lost the terms the prompt was there for
+# (bench.asr noisy term lecture, four noise draws: 104 of 116 terms instead of 112)
+RELISTEN: dict[str, Any] = {**FIRST_PASS, "no_repeat_ngram_size": 4, "without_timestamps": True}
+
+# tokens a window of speech can hold: a fast lecturer says about 4 words (5.5 tokens) a
+# second; whisper's 448-token context also carries the prompt (up to 224)
+TOKENS_PER_S = 7.0
+MAX_NEW_TOKENS = 220
+
+
+def max_tokens(seconds: float) -> int:
+    """New tokens enough for `seconds` (at most one window) of even fast speech; a decode
+    that needs more is looping, and the cap stops it early (a 24 s stretch that looped took
+    30 s to decode, 6 s once capped and decoded again)."""
+    return min(MAX_NEW_TOKENS, round(TOKENS_PER_S * seconds) + 16)
+
+
 @dataclass(frozen=True)
 class DecodeQuality:
     """How trustworthy a decode of one pack is: fewer failed windows, then surer tokens."""

@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
+from lecture_assets.analysis.content.titles import STOPWORDS
 from lecture_assets.analysis.models import Interval, Transcript, Word
 from lecture_assets.analysis.slides.read import Slide
 from lecture_assets.analysis.transcript.phonetic import pronunciations, sound_similarity
@@ -110,33 +111,25 @@ def find_suspects(transcript: Transcript, slides: list[Slide]) -> list[Suspect]:
             wanted.append((slide, missing))
     if not wanted:
         return []
-    spans: dict[tuple[int, int], str] = {}  # (first word, count) -> the words said
-    for slide, _ in wanted:
-        inside = [
-            k for k, (_, w, _) in enumerate(words) if _within(w.start, slide, SEARCH_MARGIN_S)
-        ]
-        for k in inside:
-            for n in range(1, MAX_SPAN_WORDS + 1):
-                group = words[k : k + n]
-                if len(group) == n and len({i for i, _, _ in group}) == 1:
-                    spans[(k, n)] = " ".join(t for _, _, t in group if t)
-    sounds = pronunciations(
-        {s for s in spans.values() if s} | {t.lower() for _, terms in wanted for t in terms},
-        transcript.language,
-    )
-    best: dict[int, tuple[float, set[str]]] = {}  # segment -> score, terms
+    # per slide, the runs of words said while it showed that could be one of its missing
+    # terms misheard: some word that is not a function word, about as long as the term
+    candidates: list[tuple[str, list[tuple[int, str]]]] = []  # term -> (segment, words said)
     for slide, missing in wanted:
+        runs = _runs([(i, t) for i, w, t in words if _within(w.start, slide, SEARCH_MARGIN_S)])
         for term in missing:
-            said = sounds.get(term.lower())
-            if said is None:
+            size = len(term)
+            fits = [(i, r) for i, r in runs if 0.6 * size <= len(r.replace(" ", "")) <= 1.5 * size]
+            candidates.append((term, fits))
+    heard = {r for _, fits in candidates for _, r in fits}
+    sounds = pronunciations(heard | {t.lower() for t, _ in candidates}, transcript.language)
+    best: dict[int, tuple[float, set[str]]] = {}  # segment -> score, terms
+    for term, fits in candidates:
+        said = sounds.get(term.lower())
+        for seg, run in fits:
+            if said is None or run not in sounds:
                 continue
-            for (k, _n), text in spans.items():
-                seg = words[k][0]
-                if not _within(words[k][1].start, slide, SEARCH_MARGIN_S) or text not in sounds:
-                    continue
-                score = sound_similarity(sounds[text], said)
-                if score < SUSPECT_SOUND:
-                    continue
+            score = sound_similarity(sounds[run], said)
+            if score >= SUSPECT_SOUND:
                 top, terms = best.get(seg, (0.0, set()))
                 best[seg] = (max(top, score), terms | {term})
     out = []
@@ -145,6 +138,21 @@ def find_suspects(transcript: Transcript, slides: list[Slide]) -> list[Suspect]:
         span = Interval(round(max(0.0, s.start - PAD_S), 3), round(s.end + PAD_S, 3))
         out.append(Suspect(seg, span, tuple(sorted(terms)), round(score, 3)))
     return sorted(out, key=lambda s: (-s.score, s.span.start))
+
+
+def _runs(tokens: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Every run of 1..MAX_SPAN_WORDS consecutive tokens of one segment holding a word that
+    is not a function word, as (segment, the words joined by spaces)."""
+    out: list[tuple[int, str]] = []
+    for k in range(len(tokens)):
+        for n in range(1, MAX_SPAN_WORDS + 1):
+            group = tokens[k : k + n]
+            if len(group) < n or len({i for i, _ in group}) > 1:
+                break
+            said = [t for _, t in group if t]
+            if said and not all(t in STOPWORDS for t in said):
+                out.append((group[0][0], " ".join(said)))
+    return out
 
 
 def plan_packs(suspects: list[Suspect], budget_s: float) -> list[list[Interval]]:

@@ -22,13 +22,19 @@ class HearsTermsAgain(Protocol):
 
 
 def fit_screen_terms(
-    engine: object, wav: Path, transcript: Transcript, hints: TranscriptHints
+    engine: object,
+    wav: Path,
+    transcript: Transcript,
+    hints: TranscriptHints,
+    *,
+    relisten: bool = True,
 ) -> tuple[Transcript, list[TermFix]]:
     """Misheard words snapped to the terms on the slide shown then (or the glossary), by
-    spelling and by sound; then, if `engine` can, the slide terms still missing are heard
-    again primed with their slide. Returns the transcript and every fix, in time order."""
+    spelling and by sound; then, if `relisten` and `engine` can, the slide terms still
+    missing are heard again primed with their slide. Returns the transcript and every fix,
+    in time order."""
     fixed, fixes = snap_to_terms(transcript, hints.slides, hints.glossary)
-    if isinstance(engine, HearsTermsAgain):
+    if relisten and isinstance(engine, HearsTermsAgain):
         fixed, again = engine.hear_terms_again(wav, fixed, hints)
         fixes = sorted(fixes + again, key=lambda f: f.start)
     return fixed, fixes

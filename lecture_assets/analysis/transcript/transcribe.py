@@ -33,8 +33,10 @@ from lecture_assets.analysis.transcript.chunks import (
 )
 from lecture_assets.analysis.transcript.decoding import (
     FIRST_PASS,
+    RELISTEN,
     SECOND_PASS,
     decode_quality,
+    max_tokens,
 )
 from lecture_assets.analysis.transcript.hints import TranscriptHints
 from lecture_assets.analysis.transcript.relisten import GAP_S, relisten_for_terms
@@ -181,12 +183,9 @@ class FasterWhisperTranscriber:
         def decode(pieces: Sequence[Interval], prompt: str) -> list[Word]:
             pack = Pack(tuple(pieces), gap_s=GAP_S)
             audio = _audio(pcm, pack)
-            parts = self._run(model, audio, transcript.language, prompt, **FIRST_PASS)
-            quality = decode_quality(parts)
-            if quality.failed_windows:  # a loop: once more, repeats penalised
-                retry = self._run(model, audio, transcript.language, prompt, **SECOND_PASS)
-                if decode_quality(retry).better_than(quality):
-                    parts = retry
+            # one window of speech: a decode that runs on past what it can hold is a loop
+            cap = {"max_new_tokens": max_tokens(len(audio) / SAMPLE_RATE)}
+            parts = self._run(model, audio, transcript.language, prompt, **RELISTEN, **cap)
             return [w for part in parts for w in _segment(part, pack).words]
 
         return relisten_for_terms(
@@ -205,16 +204,16 @@ class FasterWhisperTranscriber:
     def _run(
         self, model: Any, audio: Float32Array, lang: str, prompt: str, **options: Any
     ) -> list[Any]:
-        parts, _ = model.transcribe(
-            audio,
-            language=lang,
-            beam_size=self.beam_size,
-            initial_prompt=prompt or None,
-            word_timestamps=True,
-            vad_filter=False,
-            without_timestamps=False,
+        settings: dict[str, Any] = {
+            "language": lang,
+            "beam_size": self.beam_size,
+            "initial_prompt": prompt or None,
+            "word_timestamps": True,
+            "vad_filter": False,
+            "without_timestamps": False,
             **options,
-        )
+        }
+        parts, _ = model.transcribe(audio, **settings)
         # the parts are a lazy generator: the decoding happens here, on this thread
         return list(parts)
 
