@@ -111,6 +111,7 @@ def transcript(
             "segments": MetadataValue.int(len(result.segments)),
             "words": MetadataValue.int(words),
             "terms_fixed": MetadataValue.int(len(fixes)),
+            "terms_heard_again": MetadataValue.int(sum(f.how == "heard again" for f in fixes)),
             "term_fixes": MetadataValue.md(_fixes_table(fixes)),
             "empty_reason": MetadataValue.text(result.reason or ""),
             "preview": MetadataValue.md(_preview(result.text)),
@@ -122,8 +123,8 @@ def transcript(
 def _fixes_table(fixes: list[TermFix], limit: int = 30) -> str:
     if not fixes:
         return "_(no word needed a slide term)_"
-    rows = [f"| {f.start:.1f} | {f.heard} | {f.term} |" for f in fixes[:limit]]
-    return "\n".join(["| at (s) | heard | became |", "|---|---|---|", *rows])
+    rows = [f"| {f.start:.1f} | {f.heard} | {f.term} | {f.how} |" for f in fixes[:limit]]
+    return "\n".join(["| at (s) | heard | became | how |", "|---|---|---|---|", *rows])
 
 
 def _preview(text: str, limit: int = 600) -> str:

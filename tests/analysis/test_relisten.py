@@ -72,6 +72,7 @@ def test_a_term_heard_again_replaces_the_words_it_was_misheard_as() -> None:
     assert fixed.segments[1].text == "Then we look at the data."
     assert [(f.heard, f.term) for f in fixes] == [
         ("The region", "Bayesian"), ("like a clip", "likelihood")]  # fmt: skip
+    assert {f.how for f in fixes} == {"heard again"}
     bayes = fixed.segments[0].words[0]
     assert (bayes.start, bayes.end) == (10.0, 10.75)  # the time of the words it replaced
     assert decoder.prompts == [_prompt([])]

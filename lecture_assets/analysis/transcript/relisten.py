@@ -228,7 +228,8 @@ def take_terms(
             under = old_words[k : k + found.count]
             text = _styled(found.term, under[0].word, under[-1].word)
             out.append(Word(under[0].start, under[-1].end, text, found.word.probability))
-            fixes.append(TermFix(under[0].start, " ".join(w.word for w in under), text))
+            said = " ".join(w.word for w in under)
+            fixes.append(TermFix(under[0].start, said, text, how="heard again"))
             k += found.count
         text = " ".join(w.word.strip() for w in out if w.word.strip())
         segments[seg] = replace(segments[seg], words=out, text=text)

@@ -36,11 +36,13 @@ _SUFFIXES = ("s", "es", "ed", "d", "ing", "er", "ers", "al", "ly")
 
 @dataclass(frozen=True)
 class TermFix:
-    """One correction: what was heard, the term it became, and when."""
+    """One correction: what was heard, the term it became, when, and how it was found
+    ("snapped" by spelling or sound, or "heard again" primed with the slide)."""
 
     start: float
     heard: str
     term: str
+    how: str = "snapped"
 
 
 @dataclass(frozen=True)
