@@ -7,7 +7,13 @@ from itertools import pairwise
 import pytest
 
 from lecture_assets.analysis.models import Interval, LoudnessStats, Sentence, SpeechMap
-from lecture_assets.analysis.segments.edges import GAP_S, LEAD_S, TAIL_S, clip_edges
+from lecture_assets.analysis.segments.edges import (
+    GAP_S,
+    LEAD_S,
+    TAIL_S,
+    clip_edges,
+    pauses_after,
+)
 from lecture_assets.analysis.silence.detect import detect_silences
 from lecture_assets.analysis.transcript.sentences import split_sentences
 from lecture_assets.analysis.transcript.transcribe import FasterWhisperTranscriber
@@ -68,6 +74,25 @@ def test_without_a_speech_map_the_words_get_short_pads() -> None:
     assert clip_edges(sents, 1, 1, None)[1] == pytest.approx(9.0 + TAIL_S)
 
 
+def test_speech_nobody_else_said_after_the_last_word_stays_in_the_clip() -> None:
+    # the transcriber dropped the last 2 s of a sentence; the next one starts after a pause
+    sents = _sentences((1.0, 4.0), (7.0, 10.0))
+    speech = _speech([(0.9, 6.0), (6.9, 10.1)])
+    assert clip_edges(sents, 0, 0, speech)[1] == pytest.approx(6.0 + TAIL_S)
+    # speech that runs on for longer is not taken on trust
+    far = _speech([(0.9, 8.0), (8.9, 10.1)])
+    assert clip_edges(_sentences((1.0, 4.0), (9.0, 10.0)), 0, 0, far)[1] == pytest.approx(4.25)
+
+
+def test_a_sentence_end_the_lecturer_did_not_pause_at_is_no_clip_edge() -> None:
+    # 2 ends mid-flow (one speech region on, 0.08 s to the next words); 0 and 1 at pauses
+    sents = _sentences((1.0, 4.0), (5.0, 8.0), (9.0, 11.0), (11.08, 13.0), (14.0, 16.0))
+    speech = _speech([(0.9, 4.1), (4.9, 8.1), (8.9, 13.1), (13.9, 16.1)])
+    assert pauses_after(sents, speech) == [True, True, False, True, True]
+    # without a speech map, only the word gap tells
+    assert pauses_after(sents, None) == [True, True, True, True, True]
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_no_sentence_edge_cuts_speech_under_a_minus_40_db_noise_floor(seed: int) -> None:
     # speech at -20 dBFS over room noise 20 dB below it: word times end early on most sentences
@@ -83,19 +108,25 @@ def test_no_sentence_edge_cuts_speech_under_a_minus_40_db_noise_floor(seed: int)
     transcript = FasterWhisperTranscriber("tiny.en").transcribe(lecture.wav, speech=speech)
     sentences = split_sentences(transcript)
     assert len(sentences) >= 7
+    # a clip is sentences between two pauses: the transcriber may end a sentence mid-flow
+    # ("...start with Adam and M." / "Tune the learning rate schedule.", said as one), and
+    # clips never end there (select_segments); each run between pauses is one clip here
+    pauses = pauses_after(sentences, speech)
+    ends = [i for i, paused in enumerate(pauses) if paused]
+    runs = list(zip([0, *(i + 1 for i in ends[:-1])], ends, strict=True))
+    assert len(runs) >= 7
     words_only_cuts = 0
-    for i, sentence in enumerate(sentences):
-        said = [t for t in lecture.speech if t.start < sentence.end and t.end > sentence.start]
+    for a, b in runs:
+        s0, s1 = sentences[a].start, sentences[b].end
+        said = [t for t in lecture.speech if t.start < s1 and t.end > s0]
         if not said:
             continue  # heard in silence: no words of the lecture to keep whole
         first, last = min(t.start for t in said), max(t.end for t in said)
-        words_only_cuts += (sentence.start > first + TOLERANCE_S) + (
-            sentence.end < last - TOLERANCE_S
-        )
-        start, end = clip_edges(sentences, i, i, speech)
-        assert start <= first + TOLERANCE_S and end >= last - TOLERANCE_S, (sentence, first, last)
+        words_only_cuts += (s0 > first + TOLERANCE_S) + (s1 < last - TOLERANCE_S)
+        start, end = clip_edges(sentences, a, b, speech)
+        assert start <= first + TOLERANCE_S and end >= last - TOLERANCE_S, (a, b, first, last)
         for other in (t for t in lecture.speech if t not in said):
             overlap = min(end, other.end) - max(start, other.start)
-            assert overlap < 0.05, f"sentence {i} takes {overlap:.2f} s of its neighbour"
+            assert overlap < 0.05, f"sentences {a}-{b} take {overlap:.2f} s of a neighbour"
     # the case this guards: the transcriber's own word times clip most sentences
     assert words_only_cuts >= 3

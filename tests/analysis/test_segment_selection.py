@@ -6,7 +6,15 @@ from itertools import pairwise
 
 import pytest
 
-from lecture_assets.analysis.models import Chapter, ContentScores, SegmentOptions
+from lecture_assets.analysis.models import (
+    Chapter,
+    ContentScores,
+    Interval,
+    LoudnessStats,
+    SegmentOptions,
+    Sentence,
+    SpeechMap,
+)
 from lecture_assets.analysis.segments.select import MIN_GAP_S, select_segments
 from lecture_assets.analysis.transcript.sentences import split_sentences
 from tests.fixtures.topic_lectures import EASY_TOPICS, LINEAR_ALGEBRA, TopicLecture, build_lecture
@@ -89,3 +97,32 @@ def test_a_chapter_of_alike_moments_does_not_take_every_clip() -> None:
     assert {s.chapter_index for s in plan.segments} == {0, 1}
     per_chapter = [sum(s.chapter_index == k for s in plan.segments) for k in (0, 1)]
     assert min(per_chapter) >= 2
+
+
+def test_clips_start_and_end_where_the_lecturer_pauses() -> None:
+    lec = _lecture(30.0, False, 5)
+    said = split_sentences(lec.transcript)
+    # every third sentence runs on into the next without a pause (a transcriber's full stop
+    # where the lecturer didn't stop): one stretch of speech, the next words 0.05 s later
+    sentences = list(said[:1])
+    for s in said[1:]:
+        start = sentences[-1].end + 0.05 if s.index % 3 == 0 else s.start
+        sentences.append(Sentence(s.index, start, s.end, s.text))
+    regions: list[Interval] = []
+    for s in sentences:
+        if regions and s.index % 3 == 0:
+            regions[-1] = Interval(regions[-1].start, s.end)
+        else:
+            regions.append(Interval(s.start, s.end))
+    gaps = [Interval(a.end, b.start) for a, b in pairwise(regions)]
+    speech = SpeechMap(sentences[-1].end + 1, regions, gaps, LoudnessStats(-24, -6, -60, -20), "t")
+    n = len(sentences)
+    scores = _scores(lec, [], [int(n * (k + 0.5) / 8) for k in range(8)])
+    scores = ContentScores(sentences, scores.chapters, [], "test", scores.sentence_scores)
+    plan = select_segments(scores, lec.transcript, speech, SegmentOptions())
+    assert len(plan.segments) == 8
+    for seg in plan.segments:
+        first = min(s.index for s in sentences if s.start >= seg.start)
+        last = max(s.index for s in sentences if s.end <= seg.end)
+        # neither edge sits where one sentence runs on into the next
+        assert first % 3 != 0 and (last + 1) % 3 != 0, (first, last)

@@ -23,7 +23,7 @@ from lecture_assets.analysis.models import (
     SpeechMap,
     Transcript,
 )
-from lecture_assets.analysis.segments.edges import clip_edges
+from lecture_assets.analysis.segments.edges import at_pauses, clip_edges, pauses_after
 
 SHORT_LECTURE_S = 120.0
 MIN_GAP_S = 20.0  # clips keep this far apart while other good moments remain
@@ -234,6 +234,7 @@ def select_segments(
     target = min(options.max_seconds, max(options.min_seconds, 45.0))
 
     boost_at = _Boost(scores.candidates)
+    pauses = pauses_after(sentences, speech)
 
     def out_length(a: int, b: int) -> float:
         s0, s1 = sentences[a].start, sentences[b].end
@@ -250,7 +251,7 @@ def select_segments(
                 boost, cwhy = boost_at.at(sentences[a].start, sentences[b].end)
                 opts.append((sc + 0.25 * boost, a, b, cwhy or why))
         opts.sort(key=lambda o: -o[0])
-        per_chapter.append(opts)
+        per_chapter.append(at_pauses(opts, pauses))
 
     notes: list[str] = []
     cap = options.max_clips
