@@ -205,3 +205,6 @@ def serve_embedded(settings: Settings, *, with_dagster: bool = True) -> int:
         return 0
     finally:
         embedded_procs.stop_all(procs)
+        # their children (Dagster's code servers) finish shutting down after them: serve
+        # returns once nothing of the stack runs any more
+        embedded_procs.settle(stack)

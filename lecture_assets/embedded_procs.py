@@ -94,6 +94,16 @@ def sweep(stack: str, grace_s: float = 20.0) -> int:
     return len(pids)
 
 
+def settle(stack: str, grace_s: float = 20.0) -> int:
+    """Wait (up to `grace_s`) for the processes a stopped stack's services started to exit
+    on their own, then stop what still runs; returns how many had to be stopped. Dagster's
+    code server outlived `dagster dev` by more than 2 s on a busy 2-core machine."""
+    deadline = time.monotonic() + grace_s
+    while time.monotonic() < deadline and any(_alive(p) for p in stack_processes(stack)):
+        time.sleep(0.2)
+    return sweep(stack, grace_s=5.0)
+
+
 def stop_all(procs: list[subprocess.Popen[bytes]], timeout_s: float = 30.0) -> None:
     """Ctrl-C every process group, newest first, the first (storage) last; kill stragglers."""
     for group in (procs[1:], procs[:1]):
