@@ -82,10 +82,10 @@ def pauses_after(sentences: list[Sentence], speech: SpeechMap | None) -> list[bo
     return [*flags, True]
 
 
-W = TypeVar("W", bound=tuple[Any, ...])
+_Window = TypeVar("_Window", bound=tuple[Any, ...])
 
 
-def at_pauses(windows: list[W], pauses: list[bool]) -> list[W]:
+def at_pauses(windows: list[_Window], pauses: list[bool]) -> list[_Window]:
     """The windows `(score, first, last, ...)` that start and end where the lecturer pauses
     (`pauses_after`), in their order; all of them when none does (a clip mid-flow is still
     better than none)."""

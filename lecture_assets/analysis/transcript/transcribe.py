@@ -134,16 +134,13 @@ class FasterWhisperTranscriber:
         if not model.model.is_multilingual:
             language = "en"
 
-        def run(audio: Float32Array, lang: str, prompt: str, **options: Any) -> list[Any]:
-            return self._run(model, audio, lang, prompt, **options)
-
         def decode(chunk: Pack, lang: str) -> list[TranscriptSegment]:
             prompt = hints.prompt(chunk.pieces[0].start, chunk.pieces[-1].end) if hints else ""
             audio = _audio(pcm, chunk)
-            parts = run(audio, lang, prompt, **FIRST_PASS)
+            parts = self._run(model, audio, lang, prompt, **FIRST_PASS)
             quality = decode_quality(parts)
             if quality.failed_windows:
-                retry = run(audio, lang, "", **SECOND_PASS)
+                retry = self._run(model, audio, lang, "", **SECOND_PASS)
                 if decode_quality(retry).better_than(quality):
                     parts = retry
             return [_segment(part, chunk) for part in parts]
@@ -247,14 +244,12 @@ def _audio(pcm: Int16Array, chunk: Pack) -> Float32Array:
     """The pieces of `chunk` joined end to end (its gap of silence between two), as the
     model's float input."""
     gap = np.zeros(round(chunk.gap_s * SAMPLE_RATE), dtype=np.float32)
-    parts: list[Float32Array] = []
-    for k, p in enumerate(chunk.pieces):
-        parts += (
-            [gap, float_slice(pcm, p.start, p.end)]
-            if k and len(gap)
-            else [float_slice(pcm, p.start, p.end)]
-        )
-    return np.concatenate(parts)
+    joined: list[Float32Array] = []
+    for p in chunk.pieces:
+        if joined:
+            joined.append(gap)
+        joined.append(float_slice(pcm, p.start, p.end))
+    return np.concatenate(joined)
 
 
 def _segment(part: Any, chunk: Pack) -> TranscriptSegment:
