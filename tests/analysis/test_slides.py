@@ -14,7 +14,13 @@ from lecture_assets.analysis.media.ffmpeg import MediaError, probe
 from lecture_assets.analysis.models import Chapter, ScreenLayout
 from lecture_assets.analysis.slides import ocr
 from lecture_assets.analysis.slides.ocr import OcrLine
-from lecture_assets.analysis.slides.read import SlideDeck, read_slides, slide_title
+from lecture_assets.analysis.slides.read import (
+    SlideDeck,
+    read_slides,
+    reads_as_words,
+    slide_title,
+)
+from tests.fixtures.layouts import _Slides
 from tests.fixtures.slide_video import TECH_DECK, SlideSpec, cached_slide_video
 
 pytestmark = pytest.mark.skipif(shutil.which("tesseract") is None, reason="make system-deps")
@@ -85,6 +91,32 @@ def test_title_rules_on_lines() -> None:
     # a list of names in one type size has no title line: better none than a name
     assert slide_title(body, 400) == ""
     assert slide_title([], 400) == ""
+
+
+def test_ocr_noise_never_titles_a_slide() -> None:
+    noise = OcrLine("dU] oxo] am", 20, 8, 40, 60.0)
+    body = [OcrLine(f"point {i} of the argument", 150 + 30 * i, 8, 14, 90.0) for i in range(3)]
+    assert slide_title([noise, *body], 400) == ""
+    for text in ("dU] oxo] am", "a are", "Ans ga]", "le 10]", "2026 10 11"):
+        assert not reads_as_words(text), text
+    for text in ("Lecture 7.14: bound error model", "Self-attention", "GPU Memory",
+                 "PyTorch DataLoaders", "2.3 Results", "Big-O and O(n log n)"):  # fmt: skip
+        assert reads_as_words(text), text
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (768, 432)])
+def test_titles_on_coloured_bars_and_bullets_read_cleanly(size: tuple[int, int]) -> None:
+    # white titles on bars of random colours, on light and dark slides, bullets as dots
+    deck = _Slides(seed=0)
+    w, h = size
+    titled, bulleted = 0, 0
+    slides = range(1, 9)
+    for k in slides:
+        lines = ocr.read_text(deck.render(k, 3, w, h))
+        titled += slide_title(lines, h).startswith(f"Lecture 7.{k}: ")
+        body = [ln.text for ln in lines[1:]]
+        bulleted += len(body) == 3 and all(len(t.split()[0]) > 2 for t in body)
+    assert titled >= 7 and bulleted >= 7, (titled, bulleted)
 
 
 def test_missing_tesseract_says_how_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,19 +23,31 @@ TESSERACT_MISSING = (
 )
 # text this short or this unsure is noise (logos, icons, textures read as letters)
 MIN_WORD_CONF = 45.0
+# light-on-dark blocks: cells of 8 px whose background differs from the page's by this much,
+# at least this many cells; their light part must be letters (a small share, clear contrast)
+CELL = 8
+MAX_LETTER_ASPECT = 2.5
+MIN_BLOCK_CONTRAST = 35
+MIN_BLOCK_CELLS = 12
+MIN_INK_SHARE, MAX_INK_SHARE = 0.01, 0.4
+MIN_INK_CONTRAST = 50.0
 _BULLET = re.compile(r"^[\s=•·\-\u2013\u2014*>o§«»|]+(?=\w)")
+# a bullet read as text: at most one letter among signs, set off by a wide gap
+_GLYPH = re.compile(r"^[^\sA-Za-z0-9]*[A-Za-z]?[^\sA-Za-z0-9]*$")
+BULLET_GAP = 0.8
 _LETTERS = re.compile(r"[A-Za-zÀ-ÿ0-9]")
 
 
 @dataclass(frozen=True)
 class OcrLine:
-    """One line of text: its words, position and letter height in the picture's pixels."""
+    """One line of text: its words, position, letter height and width in picture pixels."""
 
     text: str
     top: int
     left: int
     height: int
     conf: float
+    size: float = 0.0  # mean letter width: compares font sizes (heights vary with g, l, p)
 
 
 def tesseract_exe() -> str:
@@ -51,6 +63,16 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _without_bullet(words: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The line's words without a bullet read as a letter or a sign ("e", "@", "e@"): a lone
+    glyph set apart from the words after it by more than a space."""
+    if len(words) < 2 or not _GLYPH.match(words[0]["text"].strip()):
+        return words
+    first, second = words[0], words[1]
+    gap = int(second["left"]) - int(first["left"]) - int(first["width"])
+    return words[1:] if gap > BULLET_GAP * int(second["height"]) else words
+
+
 def _lines_from_tsv(tsv: str, scale: float) -> list[OcrLine]:
     rows = list(csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE))
     grouped: dict[tuple[str, str, str], list[dict[str, str]]] = {}
@@ -59,25 +81,82 @@ def _lines_from_tsv(tsv: str, scale: float) -> list[OcrLine]:
             continue
         if float(row.get("conf") or -1) < MIN_WORD_CONF:
             continue
+        if int(row["width"]) > MAX_LETTER_ASPECT * int(row["height"]) * len(row["text"].strip()):
+            continue  # a rule or an edge read as letters ("ee" across the slide)
         key = (row["block_num"], row["par_num"], row["line_num"])
         grouped.setdefault(key, []).append(row)
     lines: list[OcrLine] = []
     for words in grouped.values():
+        words = _without_bullet(words)
         text = _clean(" ".join(w["text"] for w in words))
         if len(_LETTERS.findall(text)) < 2:
             continue
         heights = sorted(int(w["height"]) for w in words if _LETTERS.search(w["text"]))
         height = heights[len(heights) // 2] if heights else int(words[0]["height"])
+        # letter width is the font size whatever the words' ascenders and descenders are
+        chars = sum(len(w["text"]) for w in words)
+        width = sum(int(w["width"]) for w in words) / max(1, chars)
         lines.append(
             OcrLine(
                 text=text,
                 top=round(min(int(w["top"]) for w in words) / scale),
                 left=round(min(int(w["left"]) for w in words) / scale),
                 height=max(1, round(height / scale)),
+                size=round(width / scale, 2),
                 conf=round(sum(float(w["conf"]) for w in words) / len(words), 1),
             )
         )
     return sorted(lines, key=lambda ln: (ln.top, ln.left))
+
+
+def _ink_black_on_white(
+    gray: NDArray[np.uint8], box: tuple[slice, slice], inside: NDArray[np.bool_]
+) -> None:
+    """One block's letters black on white, whichever way round they were; a block without
+    letters (a flat bar, a chart, a photo) stays as it is."""
+    region = gray[box]
+    values = region[inside]
+    threshold, _ = cv2.threshold(values.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    light = values > threshold
+    if not light.any() or light.all():
+        return
+    if float(values[light].mean()) - float(values[~light].mean()) < MIN_INK_CONTRAST:
+        return
+    share = float(light.mean())
+    if MIN_INK_SHARE <= share <= MAX_INK_SHARE:  # light letters on a darker block
+        ink = region > threshold
+    elif MIN_INK_SHARE <= 1.0 - share <= MAX_INK_SHARE:  # dark letters on a lighter block
+        ink = region <= threshold
+    else:
+        return
+    region[inside] = np.where(ink, 0, 255).astype(np.uint8)[inside]
+
+
+def dark_text_on_light(gray: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """The picture with text on blocks unlike the page (a coloured title bar, a dark
+    callout) turned into black text on white: Tesseract reads one polarity, on one
+    background level."""
+    h, w = gray.shape
+    if h < 4 * CELL or w < 4 * CELL:
+        return gray
+    small = cv2.resize(gray, (w // CELL, h // CELL), interpolation=cv2.INTER_AREA)
+    background = cv2.medianBlur(small, 5)
+    page = float(np.median(small))
+    blocks = (np.abs(background.astype(np.int16) - page) > MIN_BLOCK_CONTRAST).astype(np.uint8)
+    # one cell in from the block's edge: its border is neither block nor page
+    blocks = cv2.erode(blocks, np.ones((3, 3), np.uint8))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(blocks, connectivity=4)
+    out = gray.copy()
+    for i in range(1, count):
+        x, y, bw, bh, area = (int(v) for v in stats[i])
+        if area < MIN_BLOCK_CELLS:
+            continue
+        box = (slice(y * CELL, min(h, (y + bh) * CELL)), slice(x * CELL, min(w, (x + bw) * CELL)))
+        cells = (labels[y : y + bh, x : x + bw] == i).astype(np.uint8)
+        size = (box[1].stop - box[1].start, box[0].stop - box[0].start)
+        inside = cv2.resize(cells, size, interpolation=cv2.INTER_NEAREST).astype(bool)
+        _ink_black_on_white(out, box, inside)
+    return out
 
 
 def read_text(
@@ -95,6 +174,7 @@ def read_text(
     scale = min(4.0, max(1.0, 1280.0 / max(1, gray.shape[1])))
     if scale != 1.0:
         gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    gray = dark_text_on_light(np.asarray(gray, np.uint8))
     ok, png = cv2.imencode(".png", gray)
     if not ok:
         return []

@@ -27,6 +27,12 @@ MAX_TITLE_LINES = 3
 # most keeps OCR under 0.04x realtime even when slides flick by every few seconds
 SECONDS_PER_READ = 20.0
 MIN_READS = 12
+MIN_WORD_SHARE = 0.6
+_EDGE_PUNCT = ".,:;!?\"'()"
+# a word in lower case, Capitalised, CamelCase, hyphenated or an ACRONYM; or a number (7.14)
+_PLAIN_TOKEN = re.compile(
+    r"[A-Z]?[a-zà-ÿ]+(?:[A-Z][a-zà-ÿ]+)*(?:[-'][A-Za-zà-ÿ]+)*|[A-Z]{2,}s?|\d+(?:[.,/]\d+)*%?"
+)
 _WORD = re.compile(r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'\-]+")
 
 
@@ -59,18 +65,34 @@ class SlideDeck:
         return None
 
 
+def reads_as_words(text: str) -> bool:
+    """Most of the line's tokens are words or numbers as people write them, one word has four
+    letters or more: "Lecture 7.2: vector model" does, OCR noise ("dU] oxo] am", "a are") not."""
+    tokens = [t.strip(_EDGE_PUNCT) for t in text.split()]
+    tokens = [t for t in tokens if t]
+    if not tokens:
+        return False
+    plain = [t for t in tokens if _PLAIN_TOKEN.fullmatch(t)]
+    long_word = any(sum(c.isalpha() for c in t) >= 4 for t in plain)
+    return long_word and len(plain) >= MIN_WORD_SHARE * len(tokens)
+
+
+def _size(line: OcrLine) -> float:
+    return line.size or float(line.height)
+
+
 def slide_title(lines: list[OcrLine], picture_height: int) -> str:
     """The slide's title: the largest line in its upper part, with a wrapped second line."""
     if not lines:
         return ""
     upper = [ln for ln in lines if ln.top <= TITLE_ZONE * picture_height] or lines
-    # a line must carry words, not a page number or a logo's initials
-    worded = [ln for ln in upper if len(_WORD.findall(ln.text)) >= 1 and len(ln.text) >= 3]
+    # a line must read as words, not a page number, a logo's initials or a texture
+    worded = [ln for ln in upper if reads_as_words(ln.text)]
     if not worded:
         return ""
-    best = max(worded, key=lambda ln: (ln.height, -ln.top))
-    heights = sorted(ln.height for ln in lines)
-    if len(lines) >= 4 and best.height < 1.25 * heights[(len(heights) - 1) // 4]:
+    best = max(worded, key=lambda ln: (_size(ln), -ln.top))
+    sizes = sorted(_size(ln) for ln in lines)
+    if len(lines) >= 4 and _size(best) < 1.2 * sizes[(len(sizes) - 1) // 4]:
         return ""  # a page of same-size text (a list of names, a table) has no title line
     # a long title wraps: lines right above or below it in the same large type belong to it
     block = [best]
@@ -80,7 +102,7 @@ def slide_title(lines: list[OcrLine], picture_height: int) -> str:
         i = at + step
         while 0 <= i < len(ordered):
             near, edge = ordered[i], block[0] if step < 0 else block[-1]
-            if abs(near.top - edge.top) > 2.2 * best.height or near.height < 0.8 * best.height:
+            if abs(near.top - edge.top) > 2.2 * best.height or _size(near) < 0.85 * _size(best):
                 break
             block.insert(0, near) if step < 0 else block.append(near)
             i += step
