@@ -104,20 +104,68 @@ def settle(stack: str, grace_s: float = 20.0) -> int:
     return sweep(stack, grace_s=5.0)
 
 
-def stop_all(procs: list[subprocess.Popen[bytes]], timeout_s: float = 30.0) -> None:
-    """Ctrl-C every process group, newest first, the first (storage) last; kill stragglers."""
-    for group in (procs[1:], procs[:1]):
-        for proc in reversed(group):
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGINT)
-                except ProcessLookupError:
-                    continue
-        deadline = time.monotonic() + timeout_s
-        for proc in reversed(group):
-            try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+def _interrupt(procs: list[subprocess.Popen[bytes]], *, whole_group: bool) -> None:
+    for proc in procs:
+        try:
+            if whole_group:
+                # SIGTERM: Dagster's workers take it as an interrupt, and its helpers (the
+                # orphan watcher, a process still importing) end without a traceback
+                os.killpg(proc.pid, signal.SIGTERM)  # the group outlives its leader
+            elif proc.poll() is None:
+                os.kill(proc.pid, signal.SIGINT)
+        except ProcessLookupError:
+            continue
+
+
+def _gone(proc: subprocess.Popen[bytes]) -> bool:
+    """Nothing of the process's group runs any more (zombies waiting for a reaper aside)."""
+    if proc.poll() is None:
+        return False
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if len(fields) > 2 and int(fields[2]) == proc.pid and fields[0] not in ("Z", "X"):
+            return False
+    return True
+
+
+def _wait(
+    procs: list[subprocess.Popen[bytes]], timeout_s: float, *, whole_group: bool = False
+) -> bool:
+    deadline = time.monotonic() + timeout_s
+    for proc in procs:
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            return False
+    while whole_group and not all(_gone(p) for p in procs):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def stop_all(
+    procs: list[subprocess.Popen[bytes]], timeout_s: float = 30.0, lead_s: float = 15.0
+) -> None:
+    """Stop the services newest first, storage last. Each service's own process gets the
+    Ctrl-C first and stops its children in order (`dagster dev` stops the daemon before the
+    code server the daemon launches runs on: a Ctrl-C to all at once caught a run being
+    launched half way); then what is left of its process group (a run in flight, a code
+    server winding down) gets a SIGTERM, so no run outlives the storage it writes to; what
+    still runs after `timeout_s` is killed."""
+    for tier in (procs[1:], procs[:1]):
+        newest_first = list(reversed(tier))
+        _interrupt(newest_first, whole_group=False)
+        _wait(newest_first, lead_s)
+        _interrupt(newest_first, whole_group=True)
+        if _wait(newest_first, timeout_s, whole_group=True):
+            continue
+        for proc in newest_first:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()

@@ -39,6 +39,7 @@ class RestartReport:
     runs_cancelled: list[str] = field(default_factory=list)
     jobs_failed: list[str] = field(default_factory=list)
     jobs_retrying: list[str] = field(default_factory=list)
+    retries_dropped: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
@@ -50,6 +51,7 @@ class RestartReport:
                 self.runs_cancelled,
                 self.jobs_failed,
                 self.jobs_retrying,
+                self.retries_dropped,
             )
         )
 
@@ -76,6 +78,31 @@ def settle_in_flight_runs(instance: DagsterInstance, report: RestartReport) -> N
             report.runs_retried.append(run.run_id)
         else:
             report.runs_failed.append(run.run_id)
+
+
+def drop_retries_of_finished_jobs(
+    instance: DagsterInstance, store: JobStoreResource, report: RestartReport
+) -> None:
+    """A run stopped in its last steps (the checks after the clips) when its job had already
+    finished is not run again: its retry would only redo finished work, and the daemon would
+    launch it as soon as the stack is up."""
+    due = instance.get_runs(
+        RunsFilter(
+            job_name=PROCESS_JOB, statuses=[DagsterRunStatus.FAILURE], tags={WILL_RETRY_TAG: "true"}
+        ),
+        limit=200,
+    )
+    for run in due:
+        job_id = _partition(run)
+        job = store.get(job_id) if job_id else None
+        if job is None or job.status not in (JobStatus.DONE, JobStatus.CANCELLED):
+            continue
+        if instance.get_runs(RunsFilter(tags={"dagster/parent_run_id": run.run_id}), limit=1):
+            continue  # retried already
+        instance.add_run_tags(run.run_id, {WILL_RETRY_TAG: "false"})
+        report.retries_dropped.append(run.run_id)
+        if run.run_id in report.runs_retried:
+            report.runs_retried.remove(run.run_id)
 
 
 def _latest_runs(instance: DagsterInstance, job_id: str) -> list[DagsterRun]:
@@ -184,14 +211,17 @@ def reconcile(
     """Bring the job store in line with Dagster and storage; run before the daemon starts."""
     report = RestartReport()
     settle_in_flight_runs(instance, report)
+    drop_retries_of_finished_jobs(instance, store, report)
     settle_unfinished_jobs(instance, store, report)
     settle_done_jobs(storage, store, report)
     if report.changed:
         log.info(
-            "restart reconciled: %d runs retried, %d runs failed, %d jobs failed, %d retrying",
+            "restart reconciled: %d runs retried, %d runs failed, %d jobs failed, %d retrying, "
+            "%d retries dropped (their job had finished)",
             len(report.runs_retried),
             len(report.runs_failed),
             len(report.jobs_failed),
             len(report.jobs_retrying),
+            len(report.retries_dropped),
         )
     return report

@@ -135,6 +135,35 @@ def test_an_upload_seen_but_never_run_goes_back_to_the_sensor(
     assert untouched is not None and untouched.updated_at == waiting.updated_at
 
 
+@pytest.mark.parametrize("in_flight", [True, False])
+def test_a_run_stopped_after_its_job_finished_is_not_run_again(
+    instance: DagsterInstance,
+    sqlite_store: JobStoreResource,
+    storage: S3StorageResource,
+    in_flight: bool,
+) -> None:
+    # the job's clips are out; the stop caught its run in the checks after them (a kill -9
+    # leaves the run started, a SIGTERM lets the worker fail it with a retry due)
+    job = _done_with_clips(sqlite_store, storage, clips=1)
+    status = DagsterRunStatus.STARTED if in_flight else DagsterRunStatus.FAILURE
+    run = _run(instance, job.id, status)
+    if not in_flight:
+        instance.add_run_tags(run.run_id, {WILL_RETRY_TAG: "true"})
+    running = _job(sqlite_store, JobStatus.RUNNING, source_etag="e1")
+    retried = _run(instance, running.id, DagsterRunStatus.STARTED)
+
+    report = reconcile(instance, sqlite_store, storage)
+
+    after = instance.get_run_by_id(run.run_id)
+    assert after is not None and after.tags.get(WILL_RETRY_TAG) == "false"
+    assert report.retries_dropped == [run.run_id] and run.run_id not in report.runs_retried
+    state = sqlite_store.get(job.id)
+    assert state is not None and state.status is JobStatus.DONE
+    # a job still running keeps its retry
+    other = instance.get_run_by_id(retried.run_id)
+    assert other is not None and other.tags.get(WILL_RETRY_TAG) == "true"
+
+
 def test_finished_runs_and_jobs_are_left_alone(
     instance: DagsterInstance, sqlite_store: JobStoreResource, storage: S3StorageResource
 ) -> None:
