@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from bench.asr_eval import normalize
 from bench.long_lecture import LongLecture
 from bench.vad_eval import counts, f1
 from lecture_assets.analysis.models import Interval, Rect
+from tests.fixtures.layouts import slide_title_text
 from tests.fixtures.topic_lectures import pk
 
 WORD_TOL_S = 0.05  # how far an edge may sit inside a sentence's speech (a frame of audio)
@@ -130,6 +132,37 @@ def subtitle_sync(
     }
 
 
+def slide_titled_chapters(lecture: LongLecture, topics: list[dict[str, Any]]) -> dict[str, Any]:
+    """Chapters named by the title of the slide shown longest in them (as the generator drew
+    it), among chapters that show a slide; titles that are no slide's at all are listed."""
+    changes = sorted(lecture.layout.slide_changes)
+    shown = [p for p in lecture.layout.periods if p.screen is not None]
+    right, with_slide, strays = 0, 0, []
+    drawn = {slide_title_text(n).lower() for n in range(len(changes) + 1)}
+    for chapter in topics:
+        seconds: dict[int, float] = {}
+        for period in shown:
+            a, b = max(chapter["start"], period.start), min(chapter["end"], period.end)
+            cuts = [a, *(c for c in changes if a < c < b), b]
+            for x, y in itertools.pairwise(cuts):
+                if y > x:
+                    n = sum(1 for c in changes if c <= x + 1e-6)
+                    seconds[n] = seconds.get(n, 0.0) + y - x
+        if not seconds:
+            continue
+        with_slide += 1
+        longest = max(seconds, key=lambda n: seconds[n])
+        title = " ".join(chapter["title"].lower().split())
+        right += title == slide_title_text(longest).lower()
+        if title not in drawn:
+            strays.append(chapter["title"])
+    return {
+        "chapters_titled_by_slide": round(right / with_slide, 3) if with_slide else None,
+        "chapters_with_a_slide": with_slide,
+        "chapter_titles_not_on_any_slide": strays,
+    }
+
+
 def score(lecture: LongLecture, manifest: dict[str, Any], out_dir: Path) -> dict[str, Any]:
     """Every accuracy figure of one pipeline run against the generator's truth."""
     truth_text = normalize(" ".join(lecture.sentences))
@@ -163,4 +196,5 @@ def score(lecture: LongLecture, manifest: dict[str, Any], out_dir: Path) -> dict
             for c in clips
         ],
         **subtitle_sync(manifest, out_dir, lecture),
+        **slide_titled_chapters(lecture, manifest["topics"]),
     }
