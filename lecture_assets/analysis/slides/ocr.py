@@ -26,11 +26,12 @@ MIN_WORD_CONF = 45.0
 # light-on-dark blocks: cells of 8 px whose background differs from the page's by this much,
 # at least this many cells; their light part must be letters (a small share, clear contrast)
 CELL = 8
-MAX_LETTER_ASPECT = 2.5
 MIN_BLOCK_CONTRAST = 35
 MIN_BLOCK_CELLS = 12
 MIN_INK_SHARE, MAX_INK_SHARE = 0.01, 0.4
 MIN_INK_CONTRAST = 50.0
+# a "word" this many times wider than tall per letter is a rule or an edge
+MAX_LETTER_ASPECT = 2.5
 _BULLET = re.compile(r"^[\s=•·\-\u2013\u2014*>o§«»|]+(?=\w)")
 # a bullet read as text: at most one letter among signs, set off by a wide gap
 _GLYPH = re.compile(r"^[^\sA-Za-z0-9]*[A-Za-z]?[^\sA-Za-z0-9]*$")
@@ -113,7 +114,7 @@ def _ink_black_on_white(
     gray: NDArray[np.uint8], box: tuple[slice, slice], inside: NDArray[np.bool_]
 ) -> None:
     """One block's letters black on white, whichever way round they were; a block without
-    letters (a flat bar, a chart, a photo) stays as it is."""
+    letters (a flat bar, a solid chart) stays as it is."""
     region = gray[box]
     values = region[inside]
     threshold, _ = cv2.threshold(values.reshape(-1, 1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
