@@ -28,7 +28,8 @@ MIN_WORD_CONF = 45.0
 CELL = 8
 MIN_BLOCK_CONTRAST = 35
 MIN_BLOCK_CELLS = 12
-MIN_INK_SHARE, MAX_INK_SHARE = 0.01, 0.4
+FILL_STEP = 12  # a step in background this big between neighbouring cells ends a block
+MIN_INK_SHARE, MAX_INK_SHARE = 0.002, 0.4
 MIN_INK_CONTRAST = 50.0
 # a "word" this many times wider than tall per letter is a rule or an edge
 MAX_LETTER_ASPECT = 2.5
@@ -125,12 +126,33 @@ def _ink_black_on_white(
         return
     share = float(light.mean())
     if MIN_INK_SHARE <= share <= MAX_INK_SHARE:  # light letters on a darker block
-        ink = region > threshold
+        paper, ink = float(np.median(values[~light])), float(np.percentile(values[light], 90))
     elif MIN_INK_SHARE <= 1.0 - share <= MAX_INK_SHARE:  # dark letters on a lighter block
-        ink = region <= threshold
+        paper, ink = float(np.median(values[light])), float(np.percentile(values[~light], 10))
     else:
         return
-    region[inside] = np.where(ink, 0, 255).astype(np.uint8)[inside]
+    # stretched, not thresholded: the letters' anti-aliased edges are what Tesseract reads
+    stretched = (region.astype(np.float32) - ink) * (255.0 / (paper - ink))
+    region[inside] = np.clip(stretched, 0, 255).astype(np.uint8)[inside]
+
+
+def _blocks(background: NDArray[np.uint8], page: float) -> list[NDArray[np.bool_]]:
+    """Cells of each block unlike the page: a block grows over neighbours whose background
+    steps by less than FILL_STEP, so a title bar touching the dark frame around a captured
+    screen is a block of its own, and letters shading the bar's background do not split it."""
+    todo = np.abs(background.astype(np.int16) - page) > MIN_BLOCK_CONTRAST
+    out: list[NDArray[np.bool_]] = []
+    while todo.any():
+        y, x = (int(v) for v in np.argwhere(todo)[0])
+        mask = np.zeros((background.shape[0] + 2, background.shape[1] + 2), np.uint8)
+        flags = 4 | cv2.FLOODFILL_MASK_ONLY | (1 << 8)
+        cv2.floodFill(background.copy(), mask, (x, y), 0, FILL_STEP, FILL_STEP, flags)
+        block = mask[1:-1, 1:-1].astype(bool) & todo
+        block[y, x] = True
+        todo &= ~block
+        if int(block.sum()) >= MIN_BLOCK_CELLS:
+            out.append(block)
+    return out
 
 
 def dark_text_on_light(gray: NDArray[np.uint8]) -> NDArray[np.uint8]:
@@ -142,21 +164,20 @@ def dark_text_on_light(gray: NDArray[np.uint8]) -> NDArray[np.uint8]:
         return gray
     small = cv2.resize(gray, (w // CELL, h // CELL), interpolation=cv2.INTER_AREA)
     background = cv2.medianBlur(small, 5)
-    page = float(np.median(small))
-    blocks = (np.abs(background.astype(np.int16) - page) > MIN_BLOCK_CONTRAST).astype(np.uint8)
-    # one cell in from the block's edge: its border is neither block nor page
-    blocks = cv2.erode(blocks, np.ones((3, 3), np.uint8))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(blocks, connectivity=4)
     out = gray.copy()
-    for i in range(1, count):
-        x, y, bw, bh, area = (int(v) for v in stats[i])
-        if area < MIN_BLOCK_CELLS:
+    for block in _blocks(background, float(np.median(small))):
+        # closed over the holes large letters leave in the background estimate, then one
+        # cell in from the block's edge: its border is neither block nor page
+        cells = cv2.morphologyEx(block.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
+        cells = cv2.erode(cells, np.ones((3, 3), np.uint8))
+        if int(cells.sum()) < MIN_BLOCK_CELLS:
             continue
-        box = (slice(y * CELL, min(h, (y + bh) * CELL)), slice(x * CELL, min(w, (x + bw) * CELL)))
-        cells = (labels[y : y + bh, x : x + bw] == i).astype(np.uint8)
+        ys, xs = np.nonzero(cells)
+        y0, y1, x0, x1 = int(ys.min()), int(ys.max()) + 1, int(xs.min()), int(xs.max()) + 1
+        box = (slice(y0 * CELL, min(h, y1 * CELL)), slice(x0 * CELL, min(w, x1 * CELL)))
         size = (box[1].stop - box[1].start, box[0].stop - box[0].start)
-        inside = cv2.resize(cells, size, interpolation=cv2.INTER_NEAREST).astype(bool)
-        _ink_black_on_white(out, box, inside)
+        inside = cv2.resize(cells[y0:y1, x0:x1], size, interpolation=cv2.INTER_NEAREST)
+        _ink_black_on_white(out, box, inside.astype(bool))
     return out
 
 
