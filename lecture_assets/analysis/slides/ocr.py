@@ -163,7 +163,7 @@ def dark_text_on_light(gray: NDArray[np.uint8]) -> NDArray[np.uint8]:
     if h < 4 * CELL or w < 4 * CELL:
         return gray
     small = cv2.resize(gray, (w // CELL, h // CELL), interpolation=cv2.INTER_AREA)
-    background = cv2.medianBlur(small, 5)
+    background = np.asarray(cv2.medianBlur(small, 5), np.uint8)
     out = gray.copy()
     for block in _blocks(background, float(np.median(small))):
         # closed over the holes large letters leave in the background estimate, then one
