@@ -94,6 +94,17 @@ def test_title_rules_on_lines() -> None:
     assert slide_title([], 400) == ""
 
 
+def test_one_wide_word_does_not_make_a_list_of_names_titled() -> None:
+    # the last name of a line wrapped on its own: "W" is wide, so its letters measure wide
+    names = [OcrLine(f"Name {i} Surname, University of Somewhere", 30 + 10 * i, 15, 6, 90.0,
+                     size=3.7 + 0.1 * (i % 3)) for i in range(8)]  # fmt: skip
+    wrapped = OcrLine("Widmer", 65, 175, 6, 95.0, size=4.67)
+    assert slide_title([*names, wrapped], 240) == ""
+    # a short title in large type still is one
+    outline = OcrLine("Outline", 10, 15, 12, 95.0, size=6.0)
+    assert slide_title([outline, *names], 240) == "Outline"
+
+
 def test_ocr_noise_never_titles_a_slide() -> None:
     noise = OcrLine("dU] oxo] am", 20, 8, 40, 60.0)
     body = [OcrLine(f"point {i} of the argument", 150 + 30 * i, 8, 14, 90.0) for i in range(3)]

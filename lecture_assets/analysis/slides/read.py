@@ -23,6 +23,10 @@ MIN_SLIDE_S = 1.5  # shown for less than this: a transition or a flick past, not
 SAME_SLIDE_SHARE = 0.002  # pictures that differ in fewer pixels than this show one slide
 TITLE_ZONE = 0.45  # a title sits in the upper part of the slide
 MAX_TITLE_LINES = 3
+# a line shorter than this has its letter width drawn toward the page's usual one, as if
+# SIZE_PRIOR_LETTERS letters of the usual size were added to it
+SHORT_LINE_LETTERS = 10
+SIZE_PRIOR_LETTERS = 6
 # reading one slide costs ~0.7 s of one core (seek + OCR); one read per 20 s of lecture at
 # most keeps OCR under 0.04x realtime even when slides flick by every few seconds
 SECONDS_PER_READ = 20.0
@@ -77,8 +81,20 @@ def reads_as_words(text: str) -> bool:
     return long_word and len(plain) >= MIN_WORD_SHARE * len(tokens)
 
 
-def _size(line: OcrLine) -> float:
-    return line.size or float(line.height)
+def _sizer(lines: list[OcrLine]) -> Callable[[OcrLine], float]:
+    """Each line's font size, a short line's drawn toward the page's usual size: the letter
+    width of one word says more about its letters ("Widmer": a wide W) than about its type."""
+    raw = sorted(ln.size or float(ln.height) for ln in lines)
+    usual = raw[(len(raw) - 1) // 2] if raw else 0.0
+
+    def size(line: OcrLine) -> float:
+        letters = sum(c.isalnum() for c in line.text)
+        own = line.size or float(line.height)
+        if letters >= SHORT_LINE_LETTERS:
+            return own
+        return (own * letters + usual * SIZE_PRIOR_LETTERS) / (letters + SIZE_PRIOR_LETTERS)
+
+    return size
 
 
 def slide_title(lines: list[OcrLine], picture_height: int) -> str:
@@ -90,6 +106,7 @@ def slide_title(lines: list[OcrLine], picture_height: int) -> str:
     worded = [ln for ln in upper if reads_as_words(ln.text)]
     if not worded:
         return ""
+    _size = _sizer(lines)
     best = max(worded, key=lambda ln: (_size(ln), -ln.top))
     sizes = sorted(_size(ln) for ln in lines)
     if len(lines) >= 4 and _size(best) < 1.2 * sizes[(len(sizes) - 1) // 4]:
