@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from pathlib import Path
@@ -145,8 +146,8 @@ def slide_titled_chapters(lecture: LongLecture, topics: list[dict[str, Any]]) ->
             a, b = max(chapter["start"], period.start), min(chapter["end"], period.end)
             cuts = [a, *(c for c in changes if a < c < b), b]
             for x, y in itertools.pairwise(cuts):
-                if y > x:
-                    n = sum(1 for c in changes if c <= x + 1e-6)
+                if y > x:  # slide n shows after the n-th change
+                    n = bisect.bisect_right(changes, x + 1e-6)
                     seconds[n] = seconds.get(n, 0.0) + y - x
         if not seconds:
             continue

@@ -66,12 +66,17 @@ def stack_processes(stack: str) -> list[int]:
     return found
 
 
-def _alive(pid: int) -> bool:
+def _stat(pid: int) -> list[str]:
+    """/proc/<pid>/stat after the command name: state, ppid, pgrp, ...; [] once it is gone."""
     try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    fields = _stat(pid)
+    return bool(fields) and fields[0] not in ("Z", "X")
 
 
 def sweep(stack: str, grace_s: float = 20.0) -> int:
@@ -117,20 +122,15 @@ def _interrupt(procs: list[subprocess.Popen[bytes]], *, whole_group: bool) -> No
             continue
 
 
-def _gone(proc: subprocess.Popen[bytes]) -> bool:
-    """Nothing of the process's group runs any more (zombies waiting for a reaper aside)."""
-    if proc.poll() is None:
-        return False
+def _live_groups() -> set[int]:
+    """Process groups with a member that still runs (zombies waiting for a reaper aside)."""
+    groups = set()
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        if len(fields) > 2 and int(fields[2]) == proc.pid and fields[0] not in ("Z", "X"):
-            return False
-    return True
+        if entry.name.isdigit() and _alive(pid := int(entry.name)):
+            fields = _stat(pid)
+            if len(fields) > 2:
+                groups.add(int(fields[2]))
+    return groups
 
 
 def _wait(
@@ -142,7 +142,7 @@ def _wait(
             proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             return False
-    while whole_group and not all(_gone(p) for p in procs):
+    while whole_group and {p.pid for p in procs} & _live_groups():
         if time.monotonic() > deadline:
             return False
         time.sleep(0.1)
